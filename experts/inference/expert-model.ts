@@ -1,0 +1,167 @@
+// A loaded model serving sessions: one context, one context sequence per session, exact top-k per step.
+import type {
+  ControlledEvaluateInputItem,
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaModel,
+  Token
+} from "node-llama-cpp"
+import type { SparseDistribution } from "../../aggregator/distribution.ts"
+import { ModelLoadError, SessionError } from "../errors.ts"
+import type { ModelInfo } from "./model-file.ts"
+
+export interface ExpertModelOptions {
+  /** Decode threads per context. Default 1: more threads made a 260K model 500x slower on 2 cores. */
+  readonly threads?: number
+  /** Positions per session; default and maximum: the model's training context. */
+  readonly contextSize?: number
+  /** Concurrent sessions (context sequences). Default 4. */
+  readonly maxSessions?: number
+}
+
+/** What one step asks for: the plain top-k, or the probabilities of exactly the allowed tokens. */
+export type StepWant = { readonly topK: number } | { readonly allowed: ReadonlyArray<number> }
+
+export interface ModelSequence {
+  /** Tokens evaluated so far. */
+  readonly length: number
+  /** Appends `tokens` (KV cache) and returns the distribution of the next position. */
+  evaluate(tokens: ReadonlyArray<number>, want: StepWant): Promise<SparseDistribution>
+  dispose(): void
+}
+
+export interface ExpertModel {
+  readonly info: ModelInfo
+  readonly contextSize: number
+  readonly maxSessions: number
+  readonly freeSessions: () => number
+  /** A fresh sequence; SessionError SESSION_LIMIT when all are in use. */
+  openSequence(): ModelSequence
+  dispose(): Promise<void>
+}
+
+export const loadExpertModel = async (
+  llama: Llama,
+  info: ModelInfo,
+  options: ExpertModelOptions = {}
+): Promise<ExpertModel> => {
+  const maxSessions = options.maxSessions ?? 4
+  const threads = options.threads ?? 1
+  if (!Number.isInteger(maxSessions) || maxSessions < 1) throw new RangeError("maxSessions must be a positive integer")
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError("threads must be a positive integer")
+  const trainContext = info.trainContextSize > 0 ? info.trainContextSize : 4096
+  const contextSize = Math.min(options.contextSize ?? trainContext, trainContext)
+  let model: LlamaModel
+  let context: LlamaContext
+  try {
+    model = await llama.loadModel({ modelPath: info.path })
+  } catch (cause) {
+    throw new ModelLoadError({ path: info.path, message: `cannot load ${info.path}: ${String(cause)}`, cause })
+  }
+  try {
+    context = await model.createContext({ contextSize, sequences: maxSessions, threads })
+  } catch (cause) {
+    await model.dispose()
+    throw new ModelLoadError({ path: info.path, message: `cannot create a context: ${String(cause)}`, cause })
+  }
+  const vocabSize = info.vocabSize
+  return {
+    info: { ...info, addBos: model.tokens.shouldPrependBosToken },
+    contextSize: context.contextSize,
+    maxSessions,
+    freeSessions: () => context.sequencesLeft,
+    openSequence: () => {
+      if (context.sequencesLeft === 0) {
+        throw new SessionError({
+          code: "SESSION_LIMIT",
+          message: `all ${maxSessions} sessions of this expert are in use`
+        })
+      }
+      return makeSequence(context.getSequence(), vocabSize)
+    },
+    dispose: async () => {
+      await context.dispose()
+      await model.dispose()
+    }
+  }
+}
+
+const makeSequence = (sequence: LlamaContextSequence, vocabSize: number): ModelSequence => {
+  let disposed = false
+  return {
+    get length() {
+      return sequence.nextTokenIndex
+    },
+    evaluate: async (tokens, want) => {
+      if (disposed) throw new SessionError({ code: "INVALID_REQUEST", message: "the session is closed" })
+      if (tokens.length === 0) throw new SessionError({ code: "INVALID_REQUEST", message: "no tokens to evaluate" })
+      for (const token of tokens) checkToken(token, vocabSize)
+      if ("allowed" in want) for (const token of want.allowed) checkToken(token, vocabSize)
+      const free = sequence.contextSize - sequence.nextTokenIndex
+      if (tokens.length > free) {
+        throw new SessionError({
+          code: "CONTEXT_FULL",
+          message: `${tokens.length} tokens do not fit: ${free} of ${sequence.contextSize} positions are left`
+        })
+      }
+      // includeTop >= 1 always: the top logit anchors totalLogitWeight (sum of exp(logit - top logit) over the vocab).
+      const filter =
+        "topK" in want ? { tokens: [], includeTop: want.topK } : { tokens: want.allowed as Token[], includeTop: 1 }
+      const last = tokens.length - 1
+      const input: ControlledEvaluateInputItem[] = tokens.map((token, index) =>
+        index === last
+          ? [token as Token, { generateNext: { logits: { filter }, totalLogitWeight: true } }]
+          : (token as Token)
+      )
+      const output = await sequence.controlledEvaluate(input)
+      const next = output[last]?.next
+      if (next?.logits === undefined || next.totalLogitWeight === undefined) {
+        throw new SessionError({ code: "INTERNAL", message: "the model returned no logits" })
+      }
+      return toDistribution(next.logits, next.totalLogitWeight, "allowed" in want ? want.allowed : undefined)
+    },
+    dispose: () => {
+      if (disposed) return
+      disposed = true
+      sequence.dispose()
+    }
+  }
+}
+
+const checkToken = (token: number, vocabSize: number): void => {
+  if (!Number.isInteger(token) || token < 0 || token >= vocabSize) {
+    throw new SessionError({
+      code: "INVALID_TOKEN",
+      message: `token ${token} is outside the vocabulary 0..${vocabSize - 1}`
+    })
+  }
+}
+
+/**
+ * `logits` is sorted highest first, so its first entry is the top logit of the whole vocabulary
+ * (includeTop >= 1), and p(t) = exp(logit_t - top) / totalLogitWeight.
+ */
+const toDistribution = (
+  logits: ReadonlyMap<number, number>,
+  totalLogitWeight: number,
+  allowed: ReadonlyArray<number> | undefined
+): SparseDistribution => {
+  const entries = logits.entries()
+  const first = entries.next()
+  if (first.done === true) throw new SessionError({ code: "INTERNAL", message: "the model returned no logits" })
+  const top = first.value[1]
+  const logNormaliser = top + Math.log(totalLogitWeight)
+  const allowedSet = allowed === undefined ? undefined : new Set(allowed)
+  const tokens: number[] = []
+  const logprobs: number[] = []
+  let mass = 0
+  for (const [token, logit] of logits) {
+    if (allowedSet !== undefined && !allowedSet.has(token)) continue
+    const logprob = logit - logNormaliser
+    tokens.push(token)
+    logprobs.push(logprob)
+    mass += Math.exp(logprob)
+  }
+  return { tokens, logprobs, residual: Math.min(1, Math.max(0, 1 - mass)) }
+}

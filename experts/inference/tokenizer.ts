@@ -1,0 +1,39 @@
+// Text <-> token ids for a tokenizer family, from a vocab-only load of one of its GGUF files (no weights).
+import type { Llama, LlamaModel, Token } from "node-llama-cpp"
+import { ModelLoadError } from "../errors.ts"
+import type { ModelInfo } from "./model-file.ts"
+
+export interface Tokenizer {
+  readonly info: ModelInfo
+  /** Tokens of `text` alone, with no BOS. */
+  tokenize(text: string): number[]
+  /** The prompt as the model expects it: BOS first where its metadata asks for it. */
+  encodePrompt(text: string): number[]
+  detokenize(tokens: ReadonlyArray<number>): string
+  readonly eosToken: number
+  dispose(): Promise<void>
+}
+
+export const loadTokenizer = async (llama: Llama, info: ModelInfo): Promise<Tokenizer> => {
+  let model: LlamaModel
+  try {
+    model = await llama.loadModel({ modelPath: info.path, vocabOnly: true })
+  } catch (cause) {
+    throw new ModelLoadError({
+      path: info.path,
+      message: `cannot load the tokenizer of ${info.path}: ${String(cause)}`,
+      cause
+    })
+  }
+  const bos = model.tokens.bos
+  const addBos = model.tokens.shouldPrependBosToken && bos !== null
+  const tokenize = (text: string): number[] => model.tokenize(text).map(Number)
+  return {
+    info: { ...info, addBos },
+    tokenize,
+    encodePrompt: (text) => (addBos ? [Number(bos), ...tokenize(text)] : tokenize(text)),
+    detokenize: (tokens) => model.detokenize(tokens as Token[]),
+    eosToken: Number(model.tokens.eos ?? info.eosToken),
+    dispose: () => model.dispose()
+  }
+}

@@ -1,0 +1,122 @@
+// The router's side of /mesh/expert/1.0.0: a manifest query, and sessions stepped over one stream each.
+import type { SparseDistribution } from "../aggregator/distribution.ts"
+import { type ByteStream, type FrameChannel, frameChannel } from "../proto/channel.ts"
+import { decodeResponse, encodeRequest, newSessionId } from "../proto/codec.ts"
+import {
+  EXPERT_PROTOCOL,
+  type ExpertManifest,
+  type ExpertRequest,
+  type ExpertResponse,
+  type SessionId,
+  WIRE_LIMITS
+} from "../proto/messages.ts"
+import { ExpertError } from "./errors.ts"
+
+/** Opens a protocol stream to an expert; the P2P service's dial. */
+export type Dial = (address: string, protocol: string, signal?: AbortSignal) => Promise<ByteStream>
+
+const exchange = async (address: string, channel: FrameChannel, request: ExpertRequest): Promise<ExpertResponse> => {
+  await channel.write(encodeRequest(request))
+  const read = await channel.read()
+  if (read._tag !== "Frame") {
+    const what = read._tag === "End" ? "closed the stream" : `sent a bad frame (${read._tag})`
+    throw new ExpertError({ address, code: "STREAM_CLOSED", message: `expert ${address} ${what}` })
+  }
+  const decoded = decodeResponse(read.bytes)
+  if (!decoded.ok) throw new ExpertError({ address, code: "MALFORMED_FRAME", message: decoded.reason })
+  const response = decoded.value
+  if (response._tag === "Error") {
+    throw new ExpertError({ address, code: response.code, message: `expert ${address}: ${response.message}` })
+  }
+  return response
+}
+
+const expectStepResult = (address: string, sessionId: SessionId, response: ExpertResponse): SparseDistribution => {
+  if (response._tag !== "StepResult" || response.sessionId !== sessionId) {
+    throw new ExpertError({ address, code: "UNEXPECTED_FRAME", message: `expert ${address} answered ${response._tag}` })
+  }
+  return response.distribution
+}
+
+const open = async (dial: Dial, address: string, signal?: AbortSignal): Promise<FrameChannel> => {
+  try {
+    return frameChannel(await dial(address, EXPERT_PROTOCOL, signal), WIRE_LIMITS.maxFrameBytes)
+  } catch (cause) {
+    throw new ExpertError({
+      address,
+      code: "UNREACHABLE",
+      message: cause instanceof Error ? cause.message : String(cause)
+    })
+  }
+}
+
+export const fetchManifest = async (dial: Dial, address: string, signal?: AbortSignal): Promise<ExpertManifest> => {
+  const channel = await open(dial, address, signal)
+  try {
+    const response = await exchange(address, channel, { _tag: "ManifestRequest" })
+    if (response._tag !== "Manifest") {
+      throw new ExpertError({
+        address,
+        code: "UNEXPECTED_FRAME",
+        message: `expert ${address} answered ${response._tag}`
+      })
+    }
+    return response.manifest
+  } finally {
+    await channel.close().catch(() => undefined)
+  }
+}
+
+export interface ExpertSession {
+  readonly address: string
+  readonly sessionId: SessionId
+  /** The distribution after the prompt. */
+  readonly first: SparseDistribution
+  /** Appends tokens and returns the next distribution; `allowedTokens` asks for exactly those tokens' probabilities. */
+  step(tokens: ReadonlyArray<number>, allowedTokens?: ReadonlyArray<number>): Promise<SparseDistribution>
+  /** Frame bytes (protobuf + length prefix) sent and received on this session so far. */
+  readonly bytes: () => { readonly sent: number; readonly received: number }
+  close(): Promise<void>
+}
+
+export interface OpenSessionRequest {
+  readonly prompt: ReadonlyArray<number>
+  readonly topK: number
+  readonly tokenizerHash: string
+}
+
+export const openExpertSession = async (
+  dial: Dial,
+  address: string,
+  request: OpenSessionRequest,
+  signal?: AbortSignal
+): Promise<ExpertSession> => {
+  const channel = await open(dial, address, signal)
+  const sessionId = newSessionId()
+  let closed = false
+  try {
+    const response = await exchange(address, channel, { _tag: "OpenSession", sessionId, ...request })
+    const first = expectStepResult(address, sessionId, response)
+    return {
+      address,
+      sessionId,
+      first,
+      step: async (tokens, allowedTokens) =>
+        expectStepResult(
+          address,
+          sessionId,
+          await exchange(address, channel, { _tag: "Step", sessionId, tokens, allowedTokens })
+        ),
+      bytes: () => ({ sent: channel.bytesWritten, received: channel.bytesRead }),
+      close: async () => {
+        if (closed) return
+        closed = true
+        await channel.write(encodeRequest({ _tag: "CloseSession", sessionId })).catch(() => undefined)
+        await channel.close().catch(() => undefined)
+      }
+    }
+  } catch (cause) {
+    channel.abort(cause instanceof Error ? cause : new Error(String(cause)))
+    throw cause
+  }
+}
