@@ -90,7 +90,12 @@ const tokenizerHash = (ggml: TokenizerMetadata): string => {
   return hash.digest("hex")
 }
 
-export const inspectModelFile = async (path: string): Promise<ModelInfo> => {
+export interface InspectOptions {
+  /** Hash the whole file for the manifest (default true); a tokenizer lookup needs only the header. */
+  readonly sha256?: boolean
+}
+
+export const inspectModelFile = async (path: string, options: InspectOptions = {}): Promise<ModelInfo> => {
   await checkMagic(path)
   let info: Awaited<ReturnType<typeof readGgufFileInfo>>
   try {
@@ -116,7 +121,7 @@ export const inspectModelFile = async (path: string): Promise<ModelInfo> => {
   return {
     path,
     modelName: String(metadata.general.name ?? path.split("/").pop()),
-    fileSha256: await sha256OfFile(path),
+    fileSha256: options.sha256 === false ? "" : await sha256OfFile(path),
     tokenizerHash: tokenizerHash(ggml),
     architecture,
     parameters,

@@ -4,14 +4,14 @@ import { getLlama, type Llama, LlamaLogLevel } from "node-llama-cpp"
 import { ModelFileError, ModelLoadError } from "../errors.ts"
 import { type ExpertModel, type ExpertModelOptions, loadExpertModel } from "./expert-model.ts"
 import { generateGreedyLocally, type LocalGeneration } from "./local-generation.ts"
-import { inspectModelFile, type ModelInfo } from "./model-file.ts"
+import { type InspectOptions, inspectModelFile, type ModelInfo } from "./model-file.ts"
 import { loadTokenizer, type Tokenizer } from "./tokenizer.ts"
 
 export class Inference extends Context.Tag("mesh/Inference")<
   Inference,
   {
     /** Reads a GGUF header: identity, tokenizer hash, size. */
-    readonly inspect: (path: string) => Effect.Effect<ModelInfo, ModelFileError>
+    readonly inspect: (path: string, options?: InspectOptions) => Effect.Effect<ModelInfo, ModelFileError>
     /** Loads a model for serving sessions, disposed with the scope. */
     readonly loadExpert: (
       path: string,
