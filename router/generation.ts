@@ -65,11 +65,7 @@ export type GenerationEvent =
 export const DEFAULT_TOP_K = 16
 
 /** K distinct experts, chosen uniformly with a seeded draw so a seeded generation is reproducible. */
-export const pickExperts = (
-  experts: ReadonlyArray<ExpertHandle>,
-  k: number,
-  random: () => number
-): ExpertHandle[] => {
+export const pickExperts = (experts: ReadonlyArray<ExpertHandle>, k: number, random: () => number): ExpertHandle[] => {
   const pool = [...experts]
   for (let index = pool.length - 1; index > 0; index--) {
     const swap = Math.floor(random() * (index + 1))

@@ -12,7 +12,9 @@ export const findTokenizerFile = async (
   hashOf: TokenizerHashOf
 ): Promise<string> => {
   const names = await readdir(modelsDir).catch(() => {
-    throw new TokenizerNotFoundError({ message: `models folder not found: ${modelsDir} (set --models DIR or MESH_MODELS)` })
+    throw new TokenizerNotFoundError({
+      message: `models folder not found: ${modelsDir} (set --models DIR or MESH_MODELS)`
+    })
   })
   for (const name of names.filter((entry) => entry.endsWith(".gguf")).sort()) {
     const path = join(modelsDir, name)

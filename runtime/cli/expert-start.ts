@@ -1,0 +1,82 @@
+// mesh expert start: serve one GGUF model to the mesh until interrupted.
+import { Effect } from "effect"
+import { startExpertNode } from "../../experts/expert-node.ts"
+import { WIRE_LIMITS } from "../../proto/messages.ts"
+import { booleanFlag, integerFlag, parseFlags, stringFlag, stringsFlag } from "./flags.ts"
+import { UsageError } from "./usage-error.ts"
+
+export const expertStartHelp = `mesh expert start --model F.gguf [options]
+
+Serves one GGUF model on /mesh/expert/1.0.0 and prints its multiaddr and manifest.
+
+  --model F.gguf        the model file (required)
+  --listen MULTIADDR    address to listen on, repeatable (default /ip4/127.0.0.1/tcp/0: loopback, any free port)
+  --topk N              most top-k entries returned per step, 1..${WIRE_LIMITS.maxTopK} (default 16)
+  --threads N           decode threads (default 1; more threads slow small models down)
+  --context N           positions per session (default and maximum: the model's training context)
+  --sessions N          concurrent sessions (default 4)
+  --idle-timeout S      close a session after S seconds without a request (default 60)
+  --json                print one JSON line {multiaddrs, peerId, manifest} instead of text
+`
+
+const COMMAND = "expert start"
+
+export const expertStart = (args: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const flags = yield* Effect.try({
+      try: () =>
+        parseFlags(
+          COMMAND,
+          args,
+          {
+            model: { type: "string" },
+            listen: { type: "string", multiple: true },
+            topk: { type: "string" },
+            threads: { type: "string" },
+            context: { type: "string" },
+            sessions: { type: "string" },
+            "idle-timeout": { type: "string" },
+            json: { type: "boolean" }
+          },
+          false
+        ),
+      catch: (error) => error as UsageError
+    })
+    const options = yield* Effect.try({
+      try: () => {
+        const model = stringFlag(flags, "model")
+        if (model === undefined) throw new UsageError({ message: `${COMMAND}: --model F.gguf is required` })
+        const listen = stringsFlag(flags, "listen")
+        const idleSeconds = integerFlag(COMMAND, flags, "idle-timeout", { min: 1 })
+        return {
+          modelPath: model,
+          listen: listen.length > 0 ? listen : ["/ip4/127.0.0.1/tcp/0"],
+          maxTopK: integerFlag(COMMAND, flags, "topk", { min: 1, max: WIRE_LIMITS.maxTopK }) ?? 16,
+          threads: integerFlag(COMMAND, flags, "threads", { min: 1, max: 256 }),
+          contextSize: integerFlag(COMMAND, flags, "context", { min: 1 }),
+          maxSessions: integerFlag(COMMAND, flags, "sessions", { min: 1, max: 1024 }),
+          idleTimeoutMs: idleSeconds === undefined ? undefined : idleSeconds * 1000
+        }
+      },
+      catch: (error) => error as UsageError
+    })
+    const expert = yield* startExpertNode(options)
+    if (booleanFlag(flags, "json")) {
+      process.stdout.write(
+        `${JSON.stringify({ event: "listening", peerId: expert.peerId, multiaddrs: expert.multiaddrs, manifest: expert.manifest })}\n`
+      )
+    } else {
+      const manifest = expert.manifest
+      process.stdout.write(
+        [
+          `expert ${manifest.modelName} (${manifest.quantization}, ${manifest.parameters.toLocaleString("en")} parameters) serving /mesh/expert/1.0.0 at:`,
+          ...expert.multiaddrs.map((address) => `  ${address}`),
+          "manifest:",
+          JSON.stringify(manifest, null, 2),
+          "Ctrl-C stops it.",
+          ""
+        ].join("\n")
+      )
+    }
+    return yield* Effect.never
+  })
