@@ -28,10 +28,10 @@ export const startRouterNode = (addresses: ReadonlyArray<string>, modelsDir: str
     const dial: Dial = node.dial
     const experts = yield* Effect.tryPromise({ try: () => connectExperts(dial, addresses), catch: routerFailure })
     const tokenizerHash = yield* Effect.try({ try: () => commonTokenizer(experts), catch: routerFailure })
-    const hashOf = (path: string) =>
-      Effect.runPromise(Effect.map(inference.inspect(path, { sha256: false }), (info) => info.tokenizerHash))
+    const tokenizerOf = (path: string) => Effect.runPromise(inference.inspect(path, { sha256: false }))
+    const expertModels = experts.map((expert) => expert.manifest.modelName)
     const tokenizerPath = yield* Effect.tryPromise({
-      try: () => findTokenizerFile(modelsDir, tokenizerHash, hashOf),
+      try: () => findTokenizerFile(modelsDir, tokenizerHash, expertModels, tokenizerOf),
       catch: routerFailure
     })
     const tokenizer = yield* inference.loadTokenizer(tokenizerPath)
