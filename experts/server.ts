@@ -70,7 +70,7 @@ export const createExpertServer = (
         sessionCount++
         state.session = { id: request.sessionId, sequence, topK: request.topK }
         const distribution = await sequence.evaluate(request.prompt, { topK: request.topK })
-        return { response: { _tag: "StepResult", sessionId: request.sessionId, distribution }, end: false }
+        return { response: { _tag: "StepResult", distribution }, end: false }
       }
       case "Step": {
         const session = state.session
@@ -79,7 +79,7 @@ export const createExpertServer = (
         }
         const want = request.allowedTokens === undefined ? { topK: session.topK } : { allowed: request.allowedTokens }
         const distribution = await session.sequence.evaluate(request.tokens, want)
-        return { response: { _tag: "StepResult", sessionId: session.id, distribution }, end: false }
+        return { response: { _tag: "StepResult", distribution }, end: false }
       }
       case "CloseSession":
         return { response: undefined, end: true }

@@ -1,7 +1,6 @@
 // A framed, request/response view of one byte stream: what the expert server and the router client both speak.
 import type { Uint8ArrayList } from "uint8arraylist"
 import { encodeFrame, type FrameRead, FrameReader } from "./frames.ts"
-import { varintLength } from "./varint.ts"
 
 /** The part of a libp2p stream that framing needs; a libp2p Stream satisfies it. */
 export interface ByteStream extends AsyncIterable<Uint8Array | Uint8ArrayList> {
@@ -29,7 +28,7 @@ export const frameChannel = (stream: ByteStream, maxFrameBytes: number): FrameCh
   return {
     read: async () => {
       const read = await reader.next()
-      if (read._tag === "Frame") bytesRead += varintLength(read.bytes.length) + read.bytes.length
+      if (read._tag === "Frame") bytesRead += read.size
       return read
     },
     write: async (payload) => {

@@ -1,9 +1,9 @@
 // Frames <-> domain messages. Every decode is bounded (WIRE_LIMITS) and validated at once, so nothing past this file
 // sees a half-formed frame.
 import type { SparseDistribution } from "../aggregator/distribution.ts"
-import { Frame, Error as WireError } from "./expert.ts"
+import { Frame } from "./expert.ts"
 import {
-  type ErrorCode,
+  ERROR_CODES,
   type ExpertManifest,
   type ExpertRequest,
   type ExpertResponse,
@@ -23,13 +23,6 @@ export type Decoded<A> = { readonly ok: true; readonly value: A } | { readonly o
 const fail = (reason: string): Decoded<never> => ({ ok: false, reason })
 const succeed = <A>(value: A): Decoded<A> => ({ ok: true, value })
 
-const decodeLimits = {
-  limits: {
-    openSession: { prompt: WIRE_LIMITS.maxPromptTokens },
-    step: { tokens: WIRE_LIMITS.maxStepTokens, allowedTokens: WIRE_LIMITS.maxAllowedTokens }
-  }
-}
-
 export const sessionIdToBytes = (id: SessionId): Uint8Array<ArrayBuffer> => Uint8Array.from(Buffer.from(id, "hex"))
 
 const sessionIdFromBytes = (bytes: Uint8Array): SessionId | undefined =>
@@ -41,7 +34,7 @@ export const newSessionId = (): SessionId =>
 const parseFrame = (bytes: Uint8Array): Decoded<Frame> => {
   let frame: Frame
   try {
-    frame = Frame.decode(bytes, decodeLimits)
+    frame = Frame.decode(bytes)
   } catch (cause) {
     return fail(`not a valid frame: ${cause instanceof Error ? cause.message : String(cause)}`)
   }
@@ -64,7 +57,7 @@ export const encodeRequest = (request: ExpertRequest): Uint8Array => {
       return Frame.encode({
         openSession: {
           sessionId: sessionIdToBytes(request.sessionId),
-          prompt: [...request.prompt],
+          prompt: packVarints(request.prompt),
           topK: request.topK,
           tokenizerHash: request.tokenizerHash
         }
@@ -73,8 +66,8 @@ export const encodeRequest = (request: ExpertRequest): Uint8Array => {
       return Frame.encode({
         step: {
           sessionId: sessionIdToBytes(request.sessionId),
-          tokens: [...request.tokens],
-          allowedTokens: request.allowedTokens === undefined ? [] : [...request.allowedTokens]
+          tokens: packVarints(request.tokens),
+          allowedTokens: request.allowedTokens === undefined ? new Uint8Array() : packVarints(request.allowedTokens)
         }
       })
     case "CloseSession":
@@ -88,9 +81,11 @@ export const decodeRequest = (bytes: Uint8Array): Decoded<ExpertRequest> => {
   const frame = parsed.value
   if (frame.manifestRequest !== undefined) return succeed({ _tag: "ManifestRequest" })
   if (frame.openSession !== undefined) {
-    const { sessionId, prompt, topK, tokenizerHash } = frame.openSession
+    const { sessionId, topK, tokenizerHash } = frame.openSession
     const id = sessionIdFromBytes(sessionId)
     if (id === undefined) return fail(`a session id is ${SESSION_ID_BYTES} bytes`)
+    const prompt = unpackVarints(frame.openSession.prompt, WIRE_LIMITS.maxPromptTokens)
+    if (prompt === undefined) return fail(`the prompt is not a list of at most ${WIRE_LIMITS.maxPromptTokens} varints`)
     if (prompt.length === 0) return fail("the prompt is empty")
     if (topK < 1 || topK > WIRE_LIMITS.maxTopK) return fail(`top_k must be within 1..${WIRE_LIMITS.maxTopK}`)
     const textError = checkText("tokenizer_hash", tokenizerHash)
@@ -98,10 +93,15 @@ export const decodeRequest = (bytes: Uint8Array): Decoded<ExpertRequest> => {
     return succeed({ _tag: "OpenSession", sessionId: id, prompt, topK, tokenizerHash })
   }
   if (frame.step !== undefined) {
-    const { sessionId, tokens, allowedTokens } = frame.step
-    const id = sessionIdFromBytes(sessionId)
+    const id = sessionIdFromBytes(frame.step.sessionId)
     if (id === undefined) return fail(`a session id is ${SESSION_ID_BYTES} bytes`)
+    const tokens = unpackVarints(frame.step.tokens, WIRE_LIMITS.maxStepTokens)
+    if (tokens === undefined) return fail(`step tokens are not a list of at most ${WIRE_LIMITS.maxStepTokens} varints`)
     if (tokens.length === 0) return fail("a step appends at least one token")
+    const allowedTokens = unpackVarints(frame.step.allowedTokens, WIRE_LIMITS.maxAllowedTokens)
+    if (allowedTokens === undefined) {
+      return fail(`allowed tokens are not a list of at most ${WIRE_LIMITS.maxAllowedTokens} varints`)
+    }
     return succeed({
       _tag: "Step",
       sessionId: id,
@@ -150,27 +150,22 @@ export const encodeResponse = (response: ExpertResponse): Uint8Array => {
     case "StepResult":
       return Frame.encode({
         stepResult: {
-          sessionId: sessionIdToBytes(response.sessionId),
           tokens: packVarints(response.distribution.tokens),
           logprobDeltas: packVarints(quantizeLogprobs(response.distribution.logprobs)),
           residual: response.distribution.residual
         }
       })
     case "Error":
-      return Frame.encode({ error: { code: WireError.Code[response.code], message: response.message } })
+      return Frame.encode({ error: { code: ERROR_CODES.indexOf(response.code), message: response.message } })
   }
 }
-
-const errorCodes = new Set<string>(Object.keys(WireError.Code))
 
 export const decodeResponse = (bytes: Uint8Array): Decoded<ExpertResponse> => {
   const parsed = parseFrame(bytes)
   if (!parsed.ok) return parsed
   const frame = parsed.value
   if (frame.stepResult !== undefined) {
-    const { sessionId, tokens, logprobDeltas, residual } = frame.stepResult
-    const id = sessionIdFromBytes(sessionId)
-    if (id === undefined) return fail(`a session id is ${SESSION_ID_BYTES} bytes`)
+    const { tokens, logprobDeltas, residual } = frame.stepResult
     const tokenIds = unpackVarints(tokens, WIRE_LIMITS.maxAllowedTokens)
     const deltas = unpackVarints(logprobDeltas, WIRE_LIMITS.maxAllowedTokens)
     if (tokenIds === undefined || deltas === undefined) return fail("step result lists are not packed varints")
@@ -179,7 +174,7 @@ export const decodeResponse = (bytes: Uint8Array): Decoded<ExpertResponse> => {
     if (logprobs === undefined) return fail("step result log-probabilities out of range")
     if (!(residual >= 0 && residual <= 1)) return fail("step result residual is outside [0, 1]")
     const distribution: SparseDistribution = { tokens: tokenIds, logprobs, residual }
-    return succeed({ _tag: "StepResult", sessionId: id, distribution })
+    return succeed({ _tag: "StepResult", distribution })
   }
   if (frame.manifest !== undefined) {
     const manifest = frame.manifest
@@ -198,10 +193,9 @@ export const decodeResponse = (bytes: Uint8Array): Decoded<ExpertResponse> => {
     return succeed({ _tag: "Manifest", manifest: value })
   }
   if (frame.error !== undefined) {
-    const code = String(frame.error.code)
     return succeed({
       _tag: "Error",
-      code: (errorCodes.has(code) ? code : "INTERNAL") as ErrorCode,
+      code: ERROR_CODES[frame.error.code] ?? "INTERNAL",
       message: frame.error.message.slice(0, WIRE_LIMITS.maxTextBytes)
     })
   }

@@ -1,6 +1,6 @@
 /* eslint-disable require-yield */
 
-import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -261,9 +261,8 @@ export namespace Frame {
   }
 
   export interface FrameOpenSessionPromptFieldEvent {
-    field: '$.openSession.prompt[]'
-    index: number
-    value: number
+    field: '$.openSession.prompt'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface FrameOpenSessionTopKFieldEvent {
@@ -282,19 +281,12 @@ export namespace Frame {
   }
 
   export interface FrameStepTokensFieldEvent {
-    field: '$.step.tokens[]'
-    index: number
-    value: number
+    field: '$.step.tokens'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface FrameStepAllowedTokensFieldEvent {
-    field: '$.step.allowedTokens[]'
-    index: number
-    value: number
-  }
-
-  export interface FrameStepResultSessionIdFieldEvent {
-    field: '$.stepResult.sessionId'
+    field: '$.step.allowedTokens'
     value: Uint8Array<ArrayBuffer>
   }
 
@@ -320,7 +312,7 @@ export namespace Frame {
 
   export interface FrameErrorCodeFieldEvent {
     field: '$.error.code'
-    value: Error.Code
+    value: number
   }
 
   export interface FrameErrorMessageFieldEvent {
@@ -336,7 +328,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameManifestModelNameFieldEvent | FrameManifestFileSha256FieldEvent | FrameManifestTokenizerHashFieldEvent | FrameManifestArchitectureFieldEvent | FrameManifestParametersFieldEvent | FrameManifestQuantizationFieldEvent | FrameManifestContextSizeFieldEvent | FrameManifestVocabSizeFieldEvent | FrameManifestMaxSessionsFieldEvent | FrameManifestMaxTopKFieldEvent | FrameManifestAddBosFieldEvent | FrameManifestBosTokenFieldEvent | FrameManifestEosTokenFieldEvent | FrameOpenSessionSessionIdFieldEvent | FrameOpenSessionPromptFieldEvent | FrameOpenSessionTopKFieldEvent | FrameOpenSessionTokenizerHashFieldEvent | FrameStepSessionIdFieldEvent | FrameStepTokensFieldEvent | FrameStepAllowedTokensFieldEvent | FrameStepResultSessionIdFieldEvent | FrameStepResultTokensFieldEvent | FrameStepResultLogprobDeltasFieldEvent | FrameStepResultResidualFieldEvent | FrameCloseSessionSessionIdFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameManifestModelNameFieldEvent | FrameManifestFileSha256FieldEvent | FrameManifestTokenizerHashFieldEvent | FrameManifestArchitectureFieldEvent | FrameManifestParametersFieldEvent | FrameManifestQuantizationFieldEvent | FrameManifestContextSizeFieldEvent | FrameManifestVocabSizeFieldEvent | FrameManifestMaxSessionsFieldEvent | FrameManifestMaxTopKFieldEvent | FrameManifestAddBosFieldEvent | FrameManifestBosTokenFieldEvent | FrameManifestEosTokenFieldEvent | FrameOpenSessionSessionIdFieldEvent | FrameOpenSessionPromptFieldEvent | FrameOpenSessionTopKFieldEvent | FrameOpenSessionTokenizerHashFieldEvent | FrameStepSessionIdFieldEvent | FrameStepTokensFieldEvent | FrameStepAllowedTokensFieldEvent | FrameStepResultTokensFieldEvent | FrameStepResultLogprobDeltasFieldEvent | FrameStepResultResidualFieldEvent | FrameCloseSessionSessionIdFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -772,7 +764,7 @@ export namespace Manifest {
 
 export interface OpenSession {
   sessionId: Uint8Array<ArrayBuffer>
-  prompt: number[]
+  prompt: Uint8Array<ArrayBuffer>
   topK: number
   tokenizerHash: string
 }
@@ -792,11 +784,9 @@ export namespace OpenSession {
           w.bytes(obj.sessionId)
         }
 
-        if (obj.prompt != null && obj.prompt.length > 0) {
-          for (const value of obj.prompt) {
-            w.uint32(16)
-            w.uint32(value)
-          }
+        if ((obj.prompt != null && obj.prompt.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.prompt)
         }
 
         if ((obj.topK != null && obj.topK !== 0)) {
@@ -815,7 +805,7 @@ export namespace OpenSession {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           sessionId: uint8ArrayAlloc(0),
-          prompt: [],
+          prompt: uint8ArrayAlloc(0),
           topK: 0,
           tokenizerHash: ''
         }
@@ -831,11 +821,7 @@ export namespace OpenSession {
               break
             }
             case 2: {
-              if (opts.limits?.prompt != null && obj.prompt.length === opts.limits.prompt) {
-                throw new MaxLengthError('Decode error - repeated field "prompt" had too many elements')
-              }
-
-              obj.prompt.push(reader.uint32())
+              obj.prompt = reader.bytes()
               break
             }
             case 3: {
@@ -855,10 +841,6 @@ export namespace OpenSession {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
-        const obj = {
-          prompt: 0
-        }
-
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -873,18 +855,10 @@ export namespace OpenSession {
               break
             }
             case 2: {
-              if (opts.limits?.prompt != null && obj.prompt === opts.limits.prompt) {
-                throw new MaxLengthError('Streaming decode error - repeated field "prompt" had too many elements')
-              }
-
               yield {
-                field: `${prefix}.prompt[]`,
-                index: obj.prompt,
-                value: reader.uint32()
+                field: `${prefix}.prompt`,
+                value: reader.bytes()
               }
-
-              obj.prompt++
-
               break
             }
             case 3: {
@@ -919,9 +893,8 @@ export namespace OpenSession {
   }
 
   export interface OpenSessionPromptFieldEvent {
-    field: '$.prompt[]'
-    index: number
-    value: number
+    field: '$.prompt'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface OpenSessionTopKFieldEvent {
@@ -949,8 +922,8 @@ export namespace OpenSession {
 
 export interface Step {
   sessionId: Uint8Array<ArrayBuffer>
-  tokens: number[]
-  allowedTokens: number[]
+  tokens: Uint8Array<ArrayBuffer>
+  allowedTokens: Uint8Array<ArrayBuffer>
 }
 
 export namespace Step {
@@ -968,190 +941,14 @@ export namespace Step {
           w.bytes(obj.sessionId)
         }
 
-        if (obj.tokens != null && obj.tokens.length > 0) {
-          for (const value of obj.tokens) {
-            w.uint32(16)
-            w.uint32(value)
-          }
-        }
-
-        if (obj.allowedTokens != null && obj.allowedTokens.length > 0) {
-          for (const value of obj.allowedTokens) {
-            w.uint32(24)
-            w.uint32(value)
-          }
-        }
-
-        if (opts.lengthDelimited !== false) {
-          w.ldelim()
-        }
-      }, (reader, length, opts = {}) => {
-        const obj: any = {
-          sessionId: uint8ArrayAlloc(0),
-          tokens: [],
-          allowedTokens: []
-        }
-
-        const end = length == null ? reader.len : reader.pos + length
-
-        while (reader.pos < end) {
-          const tag = reader.uint32()
-
-          switch (tag >>> 3) {
-            case 1: {
-              obj.sessionId = reader.bytes()
-              break
-            }
-            case 2: {
-              if (opts.limits?.tokens != null && obj.tokens.length === opts.limits.tokens) {
-                throw new MaxLengthError('Decode error - repeated field "tokens" had too many elements')
-              }
-
-              obj.tokens.push(reader.uint32())
-              break
-            }
-            case 3: {
-              if (opts.limits?.allowedTokens != null && obj.allowedTokens.length === opts.limits.allowedTokens) {
-                throw new MaxLengthError('Decode error - repeated field "allowedTokens" had too many elements')
-              }
-
-              obj.allowedTokens.push(reader.uint32())
-              break
-            }
-            default: {
-              reader.skipType(tag & 7)
-              break
-            }
-          }
-        }
-
-        return obj
-      }, function * (reader, length, prefix, opts = {}) {
-        const obj = {
-          tokens: 0,
-          allowedTokens: 0
-        }
-
-        const end = length == null ? reader.len : reader.pos + length
-
-        while (reader.pos < end) {
-          const tag = reader.uint32()
-
-          switch (tag >>> 3) {
-            case 1: {
-              yield {
-                field: `${prefix}.sessionId`,
-                value: reader.bytes()
-              }
-              break
-            }
-            case 2: {
-              if (opts.limits?.tokens != null && obj.tokens === opts.limits.tokens) {
-                throw new MaxLengthError('Streaming decode error - repeated field "tokens" had too many elements')
-              }
-
-              yield {
-                field: `${prefix}.tokens[]`,
-                index: obj.tokens,
-                value: reader.uint32()
-              }
-
-              obj.tokens++
-
-              break
-            }
-            case 3: {
-              if (opts.limits?.allowedTokens != null && obj.allowedTokens === opts.limits.allowedTokens) {
-                throw new MaxLengthError('Streaming decode error - repeated field "allowedTokens" had too many elements')
-              }
-
-              yield {
-                field: `${prefix}.allowedTokens[]`,
-                index: obj.allowedTokens,
-                value: reader.uint32()
-              }
-
-              obj.allowedTokens++
-
-              break
-            }
-            default: {
-              reader.skipType(tag & 7)
-              break
-            }
-          }
-        }
-      })
-    }
-
-    return _codec
-  }
-
-  export interface StepSessionIdFieldEvent {
-    field: '$.sessionId'
-    value: Uint8Array<ArrayBuffer>
-  }
-
-  export interface StepTokensFieldEvent {
-    field: '$.tokens[]'
-    index: number
-    value: number
-  }
-
-  export interface StepAllowedTokensFieldEvent {
-    field: '$.allowedTokens[]'
-    index: number
-    value: number
-  }
-
-  export function encode (obj: Partial<Step>): Uint8Array<ArrayBuffer> {
-    return encodeMessage(obj, Step.codec())
-  }
-
-  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Step>): Step {
-    return decodeMessage(buf, Step.codec(), opts)
-  }
-
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Step>): Generator<StepSessionIdFieldEvent | StepTokensFieldEvent | StepAllowedTokensFieldEvent> {
-    return streamMessage(buf, Step.codec(), opts)
-  }
-}
-
-export interface StepResult {
-  sessionId: Uint8Array<ArrayBuffer>
-  tokens: Uint8Array<ArrayBuffer>
-  logprobDeltas: Uint8Array<ArrayBuffer>
-  residual: number
-}
-
-export namespace StepResult {
-  let _codec: Codec<StepResult>
-
-  export const codec = (): Codec<StepResult> => {
-    if (_codec == null) {
-      _codec = message<StepResult>((obj, w, opts = {}) => {
-        if (opts.lengthDelimited !== false) {
-          w.fork()
-        }
-
-        if ((obj.sessionId != null && obj.sessionId.byteLength > 0)) {
-          w.uint32(10)
-          w.bytes(obj.sessionId)
-        }
-
         if ((obj.tokens != null && obj.tokens.byteLength > 0)) {
           w.uint32(18)
           w.bytes(obj.tokens)
         }
 
-        if ((obj.logprobDeltas != null && obj.logprobDeltas.byteLength > 0)) {
+        if ((obj.allowedTokens != null && obj.allowedTokens.byteLength > 0)) {
           w.uint32(26)
-          w.bytes(obj.logprobDeltas)
-        }
-
-        if ((obj.residual != null && obj.residual !== 0)) {
-          w.uint32(37)
-          w.float(obj.residual)
+          w.bytes(obj.allowedTokens)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1161,8 +958,7 @@ export namespace StepResult {
         const obj: any = {
           sessionId: uint8ArrayAlloc(0),
           tokens: uint8ArrayAlloc(0),
-          logprobDeltas: uint8ArrayAlloc(0),
-          residual: 0
+          allowedTokens: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1180,11 +976,7 @@ export namespace StepResult {
               break
             }
             case 3: {
-              obj.logprobDeltas = reader.bytes()
-              break
-            }
-            case 4: {
-              obj.residual = reader.float()
+              obj.allowedTokens = reader.bytes()
               break
             }
             default: {
@@ -1218,6 +1010,134 @@ export namespace StepResult {
             }
             case 3: {
               yield {
+                field: `${prefix}.allowedTokens`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StepSessionIdFieldEvent {
+    field: '$.sessionId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface StepTokensFieldEvent {
+    field: '$.tokens'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface StepAllowedTokensFieldEvent {
+    field: '$.allowedTokens'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Step>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Step.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Step>): Step {
+    return decodeMessage(buf, Step.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Step>): Generator<StepSessionIdFieldEvent | StepTokensFieldEvent | StepAllowedTokensFieldEvent> {
+    return streamMessage(buf, Step.codec(), opts)
+  }
+}
+
+export interface StepResult {
+  tokens: Uint8Array<ArrayBuffer>
+  logprobDeltas: Uint8Array<ArrayBuffer>
+  residual: number
+}
+
+export namespace StepResult {
+  let _codec: Codec<StepResult>
+
+  export const codec = (): Codec<StepResult> => {
+    if (_codec == null) {
+      _codec = message<StepResult>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.tokens != null && obj.tokens.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.tokens)
+        }
+
+        if ((obj.logprobDeltas != null && obj.logprobDeltas.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.logprobDeltas)
+        }
+
+        if ((obj.residual != null && obj.residual !== 0)) {
+          w.uint32(37)
+          w.float(obj.residual)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          tokens: uint8ArrayAlloc(0),
+          logprobDeltas: uint8ArrayAlloc(0),
+          residual: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 2: {
+              obj.tokens = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.logprobDeltas = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.residual = reader.float()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 2: {
+              yield {
+                field: `${prefix}.tokens`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
                 field: `${prefix}.logprobDeltas`,
                 value: reader.bytes()
               }
@@ -1240,11 +1160,6 @@ export namespace StepResult {
     }
 
     return _codec
-  }
-
-  export interface StepResultSessionIdFieldEvent {
-    field: '$.sessionId'
-    value: Uint8Array<ArrayBuffer>
   }
 
   export interface StepResultTokensFieldEvent {
@@ -1270,7 +1185,7 @@ export namespace StepResult {
     return decodeMessage(buf, StepResult.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StepResult>): Generator<StepResultSessionIdFieldEvent | StepResultTokensFieldEvent | StepResultLogprobDeltasFieldEvent | StepResultResidualFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StepResult>): Generator<StepResultTokensFieldEvent | StepResultLogprobDeltasFieldEvent | StepResultResidualFieldEvent> {
     return streamMessage(buf, StepResult.codec(), opts)
   }
 }
@@ -1365,43 +1280,11 @@ export namespace CloseSession {
 }
 
 export interface Error {
-  code: Error.Code
+  code: number
   message: string
 }
 
 export namespace Error {
-  export enum Code {
-    INTERNAL = 'INTERNAL',
-    MALFORMED_FRAME = 'MALFORMED_FRAME',
-    FRAME_TOO_LARGE = 'FRAME_TOO_LARGE',
-    UNEXPECTED_FRAME = 'UNEXPECTED_FRAME',
-    TOKENIZER_MISMATCH = 'TOKENIZER_MISMATCH',
-    UNKNOWN_SESSION = 'UNKNOWN_SESSION',
-    SESSION_LIMIT = 'SESSION_LIMIT',
-    CONTEXT_FULL = 'CONTEXT_FULL',
-    INVALID_TOKEN = 'INVALID_TOKEN',
-    INVALID_REQUEST = 'INVALID_REQUEST'
-  }
-
-  enum __CodeValues {
-    INTERNAL = 0,
-    MALFORMED_FRAME = 1,
-    FRAME_TOO_LARGE = 2,
-    UNEXPECTED_FRAME = 3,
-    TOKENIZER_MISMATCH = 4,
-    UNKNOWN_SESSION = 5,
-    SESSION_LIMIT = 6,
-    CONTEXT_FULL = 7,
-    INVALID_TOKEN = 8,
-    INVALID_REQUEST = 9
-  }
-
-  export namespace Code {
-    export const codec = (): Codec<Code> => {
-      return enumeration<Code>(__CodeValues)
-    }
-  }
-
   let _codec: Codec<Error>
 
   export const codec = (): Codec<Error> => {
@@ -1411,9 +1294,9 @@ export namespace Error {
           w.fork()
         }
 
-        if (obj.code != null && __CodeValues[obj.code] !== 0) {
+        if ((obj.code != null && obj.code !== 0)) {
           w.uint32(8)
-          Error.Code.codec().encode(obj.code, w)
+          w.uint32(obj.code)
         }
 
         if ((obj.message != null && obj.message !== '')) {
@@ -1426,7 +1309,7 @@ export namespace Error {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          code: Code.INTERNAL,
+          code: 0,
           message: ''
         }
 
@@ -1437,7 +1320,7 @@ export namespace Error {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.code = Error.Code.codec().decode(reader)
+              obj.code = reader.uint32()
               break
             }
             case 2: {
@@ -1462,7 +1345,7 @@ export namespace Error {
             case 1: {
               yield {
                 field: `${prefix}.code`,
-                value: Error.Code.codec().decode(reader)
+                value: reader.uint32()
               }
               break
             }
@@ -1487,7 +1370,7 @@ export namespace Error {
 
   export interface ErrorCodeFieldEvent {
     field: '$.code'
-    value: Error.Code
+    value: number
   }
 
   export interface ErrorMessageFieldEvent {

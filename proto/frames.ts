@@ -4,7 +4,8 @@ import { Uint8ArrayList } from "uint8arraylist"
 import { MAX_VARINT_BYTES, readVarint, varintLength, writeVarint } from "./varint.ts"
 
 export type FrameRead =
-  | { readonly _tag: "Frame"; readonly bytes: Uint8Array }
+  /** `size`: bytes consumed from the stream, length prefix included (a prefix need not be in its shortest form). */
+  | { readonly _tag: "Frame"; readonly bytes: Uint8Array; readonly size: number }
   /** The length prefix announced more than the limit; the stream cannot be resynchronised after this. */
   | { readonly _tag: "TooLarge"; readonly length: number }
   /** The length prefix itself is not a valid varint. */
@@ -51,7 +52,7 @@ export class FrameReader {
     if (this.buffer.byteLength < end) return undefined
     const bytes = this.buffer.subarray(prefix.next, end)
     this.buffer.consume(end)
-    return { _tag: "Frame", bytes }
+    return { _tag: "Frame", bytes, size: end }
   }
 
   /** Ends reading early; the source's own cleanup runs. */

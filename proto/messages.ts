@@ -34,17 +34,21 @@ export interface ExpertManifest {
   readonly eosToken: number
 }
 
-export type ErrorCode =
-  | "INTERNAL"
-  | "MALFORMED_FRAME"
-  | "FRAME_TOO_LARGE"
-  | "UNEXPECTED_FRAME"
-  | "TOKENIZER_MISMATCH"
-  | "UNKNOWN_SESSION"
-  | "SESSION_LIMIT"
-  | "CONTEXT_FULL"
-  | "INVALID_TOKEN"
-  | "INVALID_REQUEST"
+/** Error codes by their number on the wire (Error.code); a number this list lacks reads as INTERNAL. */
+export const ERROR_CODES = [
+  "INTERNAL",
+  "MALFORMED_FRAME",
+  "FRAME_TOO_LARGE",
+  "UNEXPECTED_FRAME",
+  "TOKENIZER_MISMATCH",
+  "UNKNOWN_SESSION",
+  "SESSION_LIMIT",
+  "CONTEXT_FULL",
+  "INVALID_TOKEN",
+  "INVALID_REQUEST"
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
 
 /** Frames the router sends. */
 export type ExpertRequest =
@@ -68,5 +72,6 @@ export type ExpertRequest =
 /** Frames the expert answers with. */
 export type ExpertResponse =
   | { readonly _tag: "Manifest"; readonly manifest: ExpertManifest }
-  | { readonly _tag: "StepResult"; readonly sessionId: SessionId; readonly distribution: SparseDistribution }
+  /** The distribution for the stream's own session. */
+  | { readonly _tag: "StepResult"; readonly distribution: SparseDistribution }
   | { readonly _tag: "Error"; readonly code: ErrorCode; readonly message: string }

@@ -35,9 +35,15 @@ export const readVarint = (bytes: Uint8Array, offset: number): VarintRead => {
   return { _tag: "Invalid" }
 }
 
+/** Packs uint32 values; anything else is a caller's bug and throws rather than corrupting the list. */
 export const packVarints = (values: ReadonlyArray<number>): Uint8Array<ArrayBuffer> => {
   let size = 0
-  for (const value of values) size += varintLength(value)
+  for (const value of values) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+      throw new RangeError(`cannot pack ${value}: packed lists hold integers in 0..2^32-1`)
+    }
+    size += varintLength(value)
+  }
   const packed = new Uint8Array(size)
   let offset = 0
   for (const value of values) offset = writeVarint(value, packed, offset)

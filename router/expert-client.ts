@@ -31,8 +31,8 @@ const exchange = async (address: string, channel: FrameChannel, request: ExpertR
   return response
 }
 
-const expectStepResult = (address: string, sessionId: SessionId, response: ExpertResponse): SparseDistribution => {
-  if (response._tag !== "StepResult" || response.sessionId !== sessionId) {
+const expectStepResult = (address: string, response: ExpertResponse): SparseDistribution => {
+  if (response._tag !== "StepResult") {
     throw new ExpertError({ address, code: "UNEXPECTED_FRAME", message: `expert ${address} answered ${response._tag}` })
   }
   return response.distribution
@@ -96,17 +96,13 @@ export const openExpertSession = async (
   let closed = false
   try {
     const response = await exchange(address, channel, { _tag: "OpenSession", sessionId, ...request })
-    const first = expectStepResult(address, sessionId, response)
+    const first = expectStepResult(address, response)
     return {
       address,
       sessionId,
       first,
       step: async (tokens, allowedTokens) =>
-        expectStepResult(
-          address,
-          sessionId,
-          await exchange(address, channel, { _tag: "Step", sessionId, tokens, allowedTokens })
-        ),
+        expectStepResult(address, await exchange(address, channel, { _tag: "Step", sessionId, tokens, allowedTokens })),
       bytes: () => ({ sent: channel.bytesWritten, received: channel.bytesRead }),
       close: async () => {
         if (closed) return

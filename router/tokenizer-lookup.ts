@@ -17,7 +17,9 @@ export const findTokenizerFile = async (
   tokenizerOf: TokenizerOf
 ): Promise<string> => {
   const names = await readdir(modelsDir).catch(() => {
-    throw new TokenizerNotFoundError({ message: `models folder not found: ${modelsDir} (set --models DIR or MESH_MODELS)` })
+    throw new TokenizerNotFoundError({
+      message: `models folder not found: ${modelsDir} (set --models DIR or MESH_MODELS)`
+    })
   })
   let fallback: string | undefined
   for (const name of names.filter((entry) => entry.endsWith(".gguf")).sort()) {
