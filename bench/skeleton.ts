@@ -112,7 +112,10 @@ const program = Effect.gen(function* () {
       tokensPerSecond: rate,
       ratioToLocal: rate / localRate,
       overheadMsPerToken: 1000 / rate - 1000 / localRate,
-      frameBytesPerExpertPerToken: { up: median(runs.map((r) => r.frameUp)), down: median(runs.map((r) => r.frameDown)) },
+      frameBytesPerExpertPerToken: {
+        up: median(runs.map((r) => r.frameUp)),
+        down: median(runs.map((r) => r.frameDown))
+      },
       wireBytesPerExpertPerToken: { up: median(runs.map((r) => r.wireUp)), down: median(runs.map((r) => r.wireDown)) },
       sameTokensAsLocal: runs.every((entry) => entry.tokens.join() === localTokens.join())
     }
@@ -153,7 +156,9 @@ const program = Effect.gen(function* () {
     )
   )
   console.log("\nbytes are per expert per generated token; wire = TCP payload (noise + yamux + frames)")
-  console.log(`targets: K=1 >= 0.5x local: ${result.targets.k1AtLeastHalfLocal}; wire < 200 B: ${result.targets.wireUnder200BytesPerExpertPerToken}`)
+  console.log(
+    `targets: K=1 >= 0.5x local: ${result.targets.k1AtLeastHalfLocal}; wire < 200 B: ${result.targets.wireUnder200BytesPerExpertPerToken}`
+  )
   console.log(`wrote ${file}`)
 })
 

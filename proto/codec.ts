@@ -156,7 +156,9 @@ export const encodeResponse = (response: ExpertResponse): Uint8Array => {
         }
       })
     case "Error":
-      return Frame.encode({ error: { code: ERROR_CODES.indexOf(response.code), message: response.message } })
+      return Frame.encode({
+        error: { code: Math.max(0, ERROR_CODES.indexOf(response.code)), message: response.message }
+      })
   }
 }
 

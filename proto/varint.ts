@@ -1,4 +1,4 @@
-// Unsigned LEB128 varints for numbers up to 2^32 - 1: frame length prefixes and the packed lists of StepResult.
+// Unsigned LEB128 varints for numbers up to 2^32 - 1: frame length prefixes and the packed token lists.
 
 export const MAX_VARINT_BYTES = 5
 

@@ -140,15 +140,23 @@ export async function* generate(
       const visible = check.stopped ? text : finalText(text.slice(0, text.length - check.holdBack))
       const delta = visible.length > emitted ? visible.slice(emitted) : ""
       emitted = Math.max(emitted, visible.length)
-      yield { _tag: "Token", token, text: delta, mixture, figures: { stepMs } }
-      if (check.stopped) {
-        reason = "stop"
-        break
-      }
-      if (tokens.length >= request.maxTokens || request.prompt.length + tokens.length >= contextSize) break
+      const last =
+        check.stopped || tokens.length >= request.maxTokens || request.prompt.length + tokens.length >= contextSize
+      // The experts start on the next position while the consumer handles this token.
       const started = performance.now()
-      distributions = await Promise.all(sessions.map((session) => session.step([token])))
-      stepMs = performance.now() - started
+      let answeredAt = started
+      const next = last
+        ? undefined
+        : Promise.all(sessions.map((session) => session.step([token]))).then((answers) => {
+            answeredAt = performance.now()
+            return answers
+          })
+      next?.catch(() => undefined) // awaited below; this only keeps an abandoned step from being "unhandled"
+      yield { _tag: "Token", token, text: delta, mixture, figures: { stepMs } }
+      if (check.stopped) reason = "stop"
+      if (next === undefined) break
+      distributions = await next
+      stepMs = answeredAt - started
     }
     yield {
       _tag: "Finished",

@@ -14,7 +14,10 @@ mesh COMMAND --help shows a command's options.
 `
 
 interface Command {
-  readonly load: () => Promise<{ readonly help: string; readonly run: (args: ReadonlyArray<string>) => Effect.Effect<unknown, unknown> }>
+  readonly load: () => Promise<{
+    readonly help: string
+    readonly run: (args: ReadonlyArray<string>) => Effect.Effect<unknown, unknown>
+  }>
 }
 
 const commands: Record<string, Command> = {

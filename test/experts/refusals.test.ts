@@ -32,7 +32,11 @@ describe("an expert under bad frames", () => {
         const address = expert.multiaddrs[0]!
         const hash = expert.manifest.tokenizerHash
         return yield* Effect.promise(async () => {
-          const session = await openExpertSession(node.dial, address, { prompt: [1, 403, 407], topK: 8, tokenizerHash: hash })
+          const session = await openExpertSession(node.dial, address, {
+            prompt: [1, 403, 407],
+            topK: 8,
+            tokenizerHash: hash
+          })
           const before = await session.step([session.first.tokens[0]!])
 
           // Malformed: a frame whose bytes are not a protobuf Frame. The stream stays usable afterwards.
@@ -55,7 +59,9 @@ describe("an expert under bad frames", () => {
           // A valid frame in the wrong place: Step on a stream without a session.
           const strayStream = await node.dial(address, EXPERT_PROTOCOL)
           const stray = frameChannel(strayStream, WIRE_LIMITS.maxFrameBytes)
-          await stray.write(encodeRequest({ _tag: "Step", sessionId: newSessionId(), tokens: [5], allowedTokens: undefined }))
+          await stray.write(
+            encodeRequest({ _tag: "Step", sessionId: newSessionId(), tokens: [5], allowedTokens: undefined })
+          )
           const strayAnswer = await stray.read()
           await stray.close()
 

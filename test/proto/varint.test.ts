@@ -163,6 +163,16 @@ describe("packVarints / unpackVarints", () => {
     )
   })
 
+  test("values that are not integers in 0..2^32-1 throw a RangeError instead of being packed wrongly", () => {
+    for (const value of [-1, 2 ** 32, 1.5, Number.NaN, Number.POSITIVE_INFINITY, -0.5]) {
+      expect(() => packVarints([value])).toThrow(RangeError)
+      // Wherever the bad value sits in the list.
+      expect(() => packVarints([1, 2, value, 3])).toThrow(RangeError)
+    }
+    // The bounds themselves, and -0 (an integer equal to 0), pack.
+    expect(unpackVarints(packVarints([0, UINT32_MAX, -0]), 3)).toEqual([0, UINT32_MAX, 0])
+  })
+
   test("an invalid varint anywhere in the list is refused", () => {
     fc.assert(
       fc.property(lists, lists, (before, after) => {
