@@ -90,16 +90,31 @@ const program = Effect.gen(function* () {
       }
     })
 
+  // The expert's own work without the network: the adapter's top-k chain in this process.
+  const model = yield* inference.loadExpert(path)
+  const adapterRun = Effect.promise(async () => {
+    const sequence = model.openSequence()
+    const started = performance.now()
+    let next = await sequence.evaluate(prompt, { topK: TOP_K })
+    for (let index = 1; index < TOKENS; index++) next = await sequence.evaluate([next.tokens[0]!], { topK: TOP_K })
+    const seconds = (performance.now() - started) / 1000
+    sequence.dispose()
+    return TOKENS / seconds
+  })
+
   const local: number[] = []
+  const adapter: number[] = []
   const mesh: Record<number, MeshRun[]> = { 1: [], 2: [], 3: [] }
   let localTokens: ReadonlyArray<number> = []
   // One warm-up of each, then interleaved rounds.
   yield* inference.generateLocally(path, prompt, TOKENS)
+  yield* adapterRun
   for (const k of [1, 2, 3]) yield* meshRun(k)
   for (let round = 0; round < ROUNDS; round++) {
     const generation = yield* inference.generateLocally(path, prompt, TOKENS)
     localTokens = generation.tokens
     local.push(generation.tokens.length / generation.seconds)
+    adapter.push(yield* adapterRun)
     for (const k of [1, 2, 3]) mesh[k]!.push(yield* meshRun(k))
   }
 
@@ -129,6 +144,7 @@ const program = Effect.gen(function* () {
     rounds: ROUNDS,
     topK: TOP_K,
     local: { tokensPerSecond: localRate, runs: local },
+    adapterTopK: { tokensPerSecond: median(adapter), runs: adapter },
     mesh: rows,
     targets: {
       k1AtLeastHalfLocal: rows[0]!.ratioToLocal >= 0.5,
@@ -140,7 +156,10 @@ const program = Effect.gen(function* () {
   const file = writeResult("skeleton", result)
   const format = (value: number, digits = 1) => value.toFixed(digits)
   console.log(`bench:skeleton  ${MODEL}, ${TOKENS} greedy tokens, top-${TOP_K}, median of ${ROUNDS} interleaved rounds`)
-  console.log(`local node-llama-cpp: ${format(localRate)} tokens/s (${format(1000 / localRate, 3)} ms/token)\n`)
+  console.log(`local node-llama-cpp: ${format(localRate)} tokens/s (${format(1000 / localRate, 3)} ms/token)`)
+  console.log(
+    `expert adapter alone (top-${TOP_K} chain, no network): ${format(median(adapter))} tokens/s (${format(1000 / median(adapter), 3)} ms/token)\n`
+  )
   console.log(
     table(
       ["K", "tokens/s", "x local", "overhead ms/tok", "frame B up+down", "wire B up+down", "= local"],
