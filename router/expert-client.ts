@@ -15,9 +15,21 @@ import { ExpertError } from "./errors.ts"
 /** Opens a protocol stream to an expert; the P2P service's dial. */
 export type Dial = (address: string, protocol: string, signal?: AbortSignal) => Promise<ByteStream>
 
+const streamFailure = (address: string, cause: unknown) =>
+  new ExpertError({
+    address,
+    code: "STREAM_CLOSED",
+    message: `expert ${address}: the stream failed (${cause instanceof Error ? cause.message : String(cause)})`
+  })
+
 const exchange = async (address: string, channel: FrameChannel, request: ExpertRequest): Promise<ExpertResponse> => {
-  await channel.write(encodeRequest(request))
-  const read = await channel.read()
+  let read: Awaited<ReturnType<FrameChannel["read"]>>
+  try {
+    await channel.write(encodeRequest(request))
+    read = await channel.read()
+  } catch (cause) {
+    throw streamFailure(address, cause)
+  }
   if (read._tag !== "Frame") {
     const what = read._tag === "End" ? "closed the stream" : `sent a bad frame (${read._tag})`
     throw new ExpertError({ address, code: "STREAM_CLOSED", message: `expert ${address} ${what}` })

@@ -83,7 +83,7 @@ const validate = (experts: ReadonlyArray<ExpertHandle>, request: GenerationReque
   if (!Number.isInteger(request.maxTokens) || request.maxTokens < 0) fail("max tokens must be a non-negative integer")
   if (request.prompt.length === 0) fail("the prompt is empty")
   const contextSize = Math.min(...experts.map((expert) => expert.manifest.contextSize))
-  if (request.prompt.length >= contextSize) {
+  if (request.prompt.length > contextSize) {
     fail(`the prompt is ${request.prompt.length} tokens; the experts' context holds ${contextSize}`)
   }
 }
@@ -141,7 +141,8 @@ export async function* generate(
       const delta = visible.length > emitted ? visible.slice(emitted) : ""
       emitted = Math.max(emitted, visible.length)
       const last =
-        check.stopped || tokens.length >= request.maxTokens || request.prompt.length + tokens.length >= contextSize
+        // The step appends this token: it must still fit in the experts' sessions.
+        check.stopped || tokens.length >= request.maxTokens || request.prompt.length + tokens.length > contextSize
       // The experts start on the next position while the consumer handles this token.
       const started = performance.now()
       let answeredAt = started

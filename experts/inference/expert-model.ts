@@ -33,6 +33,7 @@ export interface ModelSequence {
 
 export interface ExpertModel {
   readonly info: ModelInfo
+  /** Tokens one session can hold. */
   readonly contextSize: number
   readonly maxSessions: number
   readonly freeSessions: () => number
@@ -66,9 +67,12 @@ export const loadExpertModel = async (
     throw new ModelLoadError({ path: info.path, message: `cannot create a context: ${String(cause)}`, cause })
   }
   const vocabSize = info.vocabSize
+  // node-llama-cpp keeps one cell free and shifts the context (erasing early tokens) rather than fill it, which would
+  // silently change what the model sees: a session holds at most contextSize - 1 tokens, and never shifts.
+  const usableContext = context.contextSize - 1
   return {
     info: { ...info, addBos: model.tokens.shouldPrependBosToken },
-    contextSize: context.contextSize,
+    contextSize: usableContext,
     maxSessions,
     freeSessions: () => context.sequencesLeft,
     openSequence: () => {
@@ -78,7 +82,7 @@ export const loadExpertModel = async (
           message: `all ${maxSessions} sessions of this expert are in use`
         })
       }
-      return makeSequence(context.getSequence(), vocabSize)
+      return makeSequence(context.getSequence(), vocabSize, usableContext)
     },
     dispose: async () => {
       await context.dispose()
@@ -87,7 +91,7 @@ export const loadExpertModel = async (
   }
 }
 
-const makeSequence = (sequence: LlamaContextSequence, vocabSize: number): ModelSequence => {
+const makeSequence = (sequence: LlamaContextSequence, vocabSize: number, contextSize: number): ModelSequence => {
   let disposed = false
   return {
     get length() {
@@ -98,11 +102,11 @@ const makeSequence = (sequence: LlamaContextSequence, vocabSize: number): ModelS
       if (tokens.length === 0) throw new SessionError({ code: "INVALID_REQUEST", message: "no tokens to evaluate" })
       for (const token of tokens) checkToken(token, vocabSize)
       if ("allowed" in want) for (const token of want.allowed) checkToken(token, vocabSize)
-      const free = sequence.contextSize - sequence.nextTokenIndex
+      const free = contextSize - sequence.nextTokenIndex
       if (tokens.length > free) {
         throw new SessionError({
           code: "CONTEXT_FULL",
-          message: `${tokens.length} tokens do not fit: ${free} of ${sequence.contextSize} positions are left`
+          message: `${tokens.length} tokens do not fit: ${free} of ${contextSize} positions are left`
         })
       }
       // includeTop >= 1 always: the top logit anchors totalLogitWeight (sum of exp(logit - top logit) over the vocab).
