@@ -1,14 +1,12 @@
 // The Inference adapter on the real stories260K GGUF: exact top-k, allowed-token sets, refusals.
-import { Effect, Exit, ManagedRuntime, type Scope } from "effect"
-import { afterAll, describe, expect, test } from "vitest"
-import { Inference, InferenceLive } from "../../experts/inference/service.ts"
+import { Effect, Exit, type Scope } from "effect"
+import { describe, expect, test } from "vitest"
+import { Inference } from "../../experts/inference/service.ts"
 import { modelPath } from "../../runtime/models-dir.ts"
-
-const runtime = ManagedRuntime.make(InferenceLive)
-afterAll(() => runtime.dispose())
+import { inferenceRunner } from "../helpers/runtime.ts"
 
 const stories = modelPath("stories260K.gguf")
-const run = <A, E>(effect: Effect.Effect<A, E, Inference | Scope.Scope>) => runtime.runPromise(Effect.scoped(effect))
+const { run, runExit } = inferenceRunner()
 
 describe("Inference adapter", () => {
   test("the manifest fields come from the GGUF header", async () => {
@@ -85,8 +83,7 @@ describe("Inference adapter", () => {
   })
 
   test("refusals: a missing file, a non-GGUF file, a token outside the vocabulary, a full session table", async () => {
-    const exitOf = (effect: Effect.Effect<unknown, unknown, Inference | Scope.Scope>) =>
-      runtime.runPromiseExit(Effect.scoped(effect) as never)
+    const exitOf = (effect: Effect.Effect<unknown, unknown, Inference | Scope.Scope>) => runExit(effect)
     const missing = await exitOf(Effect.flatMap(Inference, (inference) => inference.inspect("/nonexistent/x.gguf")))
     expect(Exit.isFailure(missing) && JSON.stringify(missing.cause)).toContain("NotFound")
     const notGguf = await exitOf(Effect.flatMap(Inference, (inference) => inference.loadExpert("package.json")))

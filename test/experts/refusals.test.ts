@@ -1,8 +1,8 @@
 // Bad input gets a clear error and costs nothing else: frames, tokenizers, model files, flags.
-import { Effect, ManagedRuntime, type Scope } from "effect"
-import { afterAll, describe, expect, test } from "vitest"
+import { Effect } from "effect"
+import { describe, expect, test } from "vitest"
 import { startExpertNode } from "../../experts/expert-node.ts"
-import { Inference, InferenceLive } from "../../experts/inference/service.ts"
+import { Inference } from "../../experts/inference/service.ts"
 import { frameChannel } from "../../proto/channel.ts"
 import { decodeResponse, encodeRequest, newSessionId } from "../../proto/codec.ts"
 import { EXPERT_PROTOCOL, WIRE_LIMITS } from "../../proto/messages.ts"
@@ -10,18 +10,11 @@ import { writeVarint } from "../../proto/varint.ts"
 import { ExpertError, TokenizerMismatchError } from "../../router/errors.ts"
 import { openExpertSession } from "../../router/expert-client.ts"
 import { modelPath, resolveModelsDir } from "../../runtime/models-dir.ts"
-import { startP2PNode } from "../../runtime/p2p/node.ts"
 import { startRouterNode } from "../../runtime/router-node.ts"
 import { runMesh } from "../helpers/mesh-bin.ts"
+import { dialer, inferenceRunner } from "../helpers/runtime.ts"
 
-const runtime = ManagedRuntime.make(InferenceLive)
-afterAll(() => runtime.dispose())
-const run = <A, E>(effect: Effect.Effect<A, E, Inference | Scope.Scope>) => runtime.runPromise(Effect.scoped(effect))
-
-const dialer = Effect.acquireRelease(
-  Effect.promise(() => startP2PNode({ listen: [] })),
-  (node) => Effect.promise(() => node.stop())
-)
+const { run } = inferenceRunner()
 
 describe("an expert under bad frames", () => {
   test("a malformed and an oversized frame get Error frames; the expert's other sessions go on", async () => {

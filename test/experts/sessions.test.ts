@@ -1,24 +1,17 @@
 // An expert's sessions end when the router closes them, disconnects or goes quiet, and never exceed their caps.
-import { Effect, ManagedRuntime, type Scope } from "effect"
-import { afterAll, expect, test } from "vitest"
+import { Effect } from "effect"
+import { expect, test } from "vitest"
 import { startExpertNode } from "../../experts/expert-node.ts"
-import { type Inference, InferenceLive } from "../../experts/inference/service.ts"
 import { EXPERT_PROTOCOL } from "../../proto/messages.ts"
 import { ExpertError, GenerationRequestError } from "../../router/errors.ts"
 import { openExpertSession } from "../../router/expert-client.ts"
 import { modelPath, resolveModelsDir } from "../../runtime/models-dir.ts"
-import { startP2PNode } from "../../runtime/p2p/node.ts"
 import { startRouterNode } from "../../runtime/router-node.ts"
+import { dialer, inferenceRunner } from "../helpers/runtime.ts"
 
-const runtime = ManagedRuntime.make(InferenceLive)
-afterAll(() => runtime.dispose())
-const run = <A, E>(effect: Effect.Effect<A, E, Inference | Scope.Scope>) => runtime.runPromise(Effect.scoped(effect))
+const { run } = inferenceRunner()
 
 const stories = modelPath("stories260K.gguf")
-const dialer = Effect.acquireRelease(
-  Effect.promise(() => startP2PNode({ listen: [] })),
-  (node) => Effect.promise(() => node.stop())
-)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Polls until `check` holds, up to `ms`. */

@@ -1,15 +1,14 @@
 // K = 1, greedy, through the mesh (router and expert talking libp2p on loopback) equals node-llama-cpp on its own.
-import { Effect, ManagedRuntime, type Scope } from "effect"
-import { afterAll, expect, test } from "vitest"
+import { Effect } from "effect"
+import { expect, test } from "vitest"
 import { startExpertNode } from "../../experts/expert-node.ts"
-import { Inference, InferenceLive } from "../../experts/inference/service.ts"
+import { Inference } from "../../experts/inference/service.ts"
 import type { GenerationEvent } from "../../router/generation.ts"
 import { modelPath, resolveModelsDir } from "../../runtime/models-dir.ts"
 import { startRouterNode } from "../../runtime/router-node.ts"
+import { inferenceRunner } from "../helpers/runtime.ts"
 
-const runtime = ManagedRuntime.make(InferenceLive)
-afterAll(() => runtime.dispose())
-const run = <A, E>(effect: Effect.Effect<A, E, Inference | Scope.Scope>) => runtime.runPromise(Effect.scoped(effect))
+const { run } = inferenceRunner()
 
 const collect = async (events: AsyncGenerator<GenerationEvent>) => {
   const all: GenerationEvent[] = []

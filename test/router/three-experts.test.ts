@@ -1,15 +1,14 @@
 // Three experts in three processes, mixed K = 3 over libp2p: a seeded generation is reproducible, run to run and
 // between the CLI and an in-process router.
-import { Effect, ManagedRuntime, type Scope } from "effect"
+import { Effect } from "effect"
 import { afterAll, beforeAll, expect, test } from "vitest"
-import { type Inference, InferenceLive } from "../../experts/inference/service.ts"
 import { type ExpertProcess, spawnExpert } from "../../runtime/expert-process.ts"
 import { modelPath, resolveModelsDir } from "../../runtime/models-dir.ts"
 import { startRouterNode } from "../../runtime/router-node.ts"
 import { runMesh } from "../helpers/mesh-bin.ts"
+import { inferenceRunner } from "../helpers/runtime.ts"
 
-const runtime = ManagedRuntime.make(InferenceLive)
-const run = <A, E>(effect: Effect.Effect<A, E, Inference | Scope.Scope>) => runtime.runPromise(Effect.scoped(effect))
+const { run } = inferenceRunner()
 
 let experts: ExpertProcess[] = []
 beforeAll(async () => {
@@ -19,7 +18,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await Promise.all(experts.map((expert) => expert.stop()))
-  await runtime.dispose()
 })
 
 const generateArgs = (seed: number) => [
