@@ -1,6 +1,9 @@
-// A running expert: one model, one libp2p node, serving /mesh/expert/1.0.0 until its scope closes.
+// A running expert: one model, one libp2p node serving /mesh/expert/1.0.0, announcing itself to the swarm, until
+// its scope closes.
 import { Effect } from "effect"
+import { dialableAddresses, startAnnouncer } from "../discovery/announcer.ts"
 import { EXPERT_PROTOCOL, type ExpertManifest } from "../proto/messages.ts"
+import type { PeerIdentity } from "../runtime/p2p/identity.ts"
 import { acquireP2PNode } from "../runtime/p2p/node.ts"
 import { Inference } from "./inference/service.ts"
 import { DEFAULT_MAX_TOP_K, manifestOf } from "./manifest.ts"
@@ -8,8 +11,14 @@ import { createExpertServer } from "./server.ts"
 
 export interface ExpertNodeOptions {
   readonly modelPath: string
-  /** Multiaddrs to listen on. Default: an ephemeral TCP port on loopback. */
+  readonly identity: PeerIdentity
+  /** Multiaddrs to listen on; empty for an expert that only dials out (behind NAT: reached through a relay). */
   readonly listen?: ReadonlyArray<string>
+  /** Addresses to advertise instead of the listening ones. */
+  readonly announce?: ReadonlyArray<string>
+  readonly bootstrap?: ReadonlyArray<string>
+  readonly lan?: boolean
+  readonly heartbeatIntervalMs?: number
   readonly threads?: number
   readonly contextSize?: number
   readonly maxSessions?: number
@@ -19,24 +28,36 @@ export interface ExpertNodeOptions {
 
 export interface ExpertNode {
   readonly peerId: string
-  readonly multiaddrs: ReadonlyArray<string>
+  /** Advertised addresses, each with /p2p/<peer id>. */
+  readonly multiaddrs: () => ReadonlyArray<string>
   readonly manifest: ExpertManifest
   readonly openSessions: () => number
 }
 
+const defined = <A extends object>(value: A) =>
+  Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as {
+    [K in keyof A]: Exclude<A[K], undefined>
+  }
+
 export const startExpertNode = (options: ExpertNodeOptions) =>
   Effect.gen(function* () {
     const inference = yield* Inference
-    const model = yield* inference.loadExpert(options.modelPath, {
-      ...(options.threads === undefined ? {} : { threads: options.threads }),
-      ...(options.contextSize === undefined ? {} : { contextSize: options.contextSize }),
-      ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions })
-    })
+    const model = yield* inference.loadExpert(
+      options.modelPath,
+      defined({ threads: options.threads, contextSize: options.contextSize, maxSessions: options.maxSessions })
+    )
     const manifest = manifestOf(model, options.maxTopK ?? DEFAULT_MAX_TOP_K)
-    const server = createExpertServer(model, manifest, {
-      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs })
+    const server = createExpertServer(model, manifest, defined({ idleTimeoutMs: options.idleTimeoutMs }))
+    const bootstrap = options.bootstrap ?? []
+    const node = yield* acquireP2PNode({
+      role: "expert",
+      identity: options.identity,
+      listen: options.listen ?? ["/ip4/127.0.0.1/tcp/0"],
+      ...defined({ announce: options.announce, lan: options.lan }),
+      bootstrap,
+      // A relay address makes the expert reachable from behind NAT; with no bootstrap there is no relay to ask.
+      relayReservation: bootstrap.length > 0
     })
-    const node = yield* acquireP2PNode({ listen: options.listen ?? ["/ip4/127.0.0.1/tcp/0"] })
     // Closed before the node stops (finalizers run in reverse), so sessions end with a reset, not a hang.
     yield* Effect.addFinalizer(() => Effect.sync(() => server.closeAll()))
     yield* Effect.promise(() =>
@@ -45,9 +66,17 @@ export const startExpertNode = (options: ExpertNodeOptions) =>
         maxInboundStreams: model.maxSessions * 2 + 8
       })
     )
+    const announcer = startAnnouncer(
+      node,
+      options.identity,
+      manifest,
+      () => ({ openSessions: server.openSessions(), maxSessions: model.maxSessions, queue: server.pendingSteps() }),
+      defined({ intervalMs: options.heartbeatIntervalMs })
+    )
+    yield* Effect.addFinalizer(() => Effect.sync(() => announcer.stop()))
     const expert: ExpertNode = {
       peerId: node.peerId,
-      multiaddrs: node.multiaddrs(),
+      multiaddrs: () => dialableAddresses(node.multiaddrs(), node.peerId).map((address) => `${address}/p2p/${node.peerId}`),
       manifest,
       openSessions: server.openSessions
     }

@@ -18,6 +18,8 @@ export interface ExpertServer {
   readonly handleStream: (stream: ByteStream) => Promise<void>
   /** Sessions open right now. */
   readonly openSessions: () => number
+  /** Requests being evaluated right now (the expert's queue). */
+  readonly pendingSteps: () => number
   /** Closes every session's stream (on shutdown). */
   readonly closeAll: () => void
 }
@@ -37,6 +39,7 @@ export const createExpertServer = (
   const maxFrameBytes = options.maxFrameBytes ?? WIRE_LIMITS.maxFrameBytes
   const streams = new Set<ByteStream>()
   let sessionCount = 0
+  let pending = 0
 
   const errorFrame = (code: ErrorCode, message: string): ExpertResponse => ({ _tag: "Error", code, message })
 
@@ -111,6 +114,7 @@ export const createExpertServer = (
             continue
           }
           let outcome: { response: ExpertResponse | undefined; end: boolean }
+          pending++
           try {
             outcome = await answer(decoded.value, state)
           } catch (cause) {
@@ -119,6 +123,8 @@ export const createExpertServer = (
                 ? errorFrame(cause.code, cause.message)
                 : errorFrame("INTERNAL", cause instanceof Error ? cause.message : String(cause))
             outcome = { response, end: false }
+          } finally {
+            pending--
           }
           if (outcome.response !== undefined) await channel.write(encodeResponse(outcome.response))
           if (outcome.end) return
@@ -159,6 +165,7 @@ export const createExpertServer = (
   return {
     handleStream,
     openSessions: () => sessionCount,
+    pendingSteps: () => pending,
     closeAll: () => {
       for (const stream of streams) stream.abort(new Error("the expert is shutting down"))
     }

@@ -1,7 +1,7 @@
 // Frames <-> domain messages. Every decode is bounded (WIRE_LIMITS) and validated at once, so nothing past this file
 // sees a half-formed frame.
 import type { SparseDistribution } from "../aggregator/distribution.ts"
-import { Frame } from "./expert.ts"
+import { Frame, Manifest } from "./expert.ts"
 import {
   ERROR_CODES,
   type ExpertManifest,
@@ -118,6 +118,36 @@ export const decodeRequest = (bytes: Uint8Array): Decoded<ExpertRequest> => {
   return fail("the expert expects ManifestRequest, OpenSession, Step or CloseSession")
 }
 
+// ---- manifests (in Manifest frames, and signed inside discovery announcements)
+
+const manifestToWire = (manifest: ExpertManifest): Manifest => ({ ...manifest, parameters: BigInt(manifest.parameters) })
+
+const validateManifest = (manifest: Manifest): Decoded<ExpertManifest> => {
+  for (const [label, text] of [
+    ["model_name", manifest.modelName],
+    ["file_sha256", manifest.fileSha256],
+    ["tokenizer_hash", manifest.tokenizerHash],
+    ["architecture", manifest.architecture],
+    ["quantization", manifest.quantization]
+  ] as const) {
+    const textError = checkText(label, text)
+    if (textError !== undefined) return fail(textError)
+  }
+  if (manifest.tokenizerHash.length === 0) return fail("the manifest has no tokenizer hash")
+  if (manifest.vocabSize === 0) return fail("the manifest has no vocabulary size")
+  return succeed({ ...manifest, parameters: Number(manifest.parameters) })
+}
+
+export const encodeManifest = (manifest: ExpertManifest): Uint8Array<ArrayBuffer> => Manifest.encode(manifestToWire(manifest))
+
+export const decodeManifest = (bytes: Uint8Array): Decoded<ExpertManifest> => {
+  try {
+    return validateManifest(Manifest.decode(bytes))
+  } catch (cause) {
+    return fail(`not a valid manifest: ${cause instanceof Error ? cause.message : String(cause)}`)
+  }
+}
+
 // ---- responses (expert -> router)
 
 /** Quantizes a distribution for the wire. Entries must be in rank order (log-probabilities non-increasing). */
@@ -146,7 +176,7 @@ const dequantizeLogprobs = (deltas: ReadonlyArray<number>): number[] | undefined
 export const encodeResponse = (response: ExpertResponse): Uint8Array => {
   switch (response._tag) {
     case "Manifest":
-      return Frame.encode({ manifest: { ...response.manifest, parameters: BigInt(response.manifest.parameters) } })
+      return Frame.encode({ manifest: manifestToWire(response.manifest) })
     case "StepResult":
       return Frame.encode({
         stepResult: {
@@ -179,20 +209,8 @@ export const decodeResponse = (bytes: Uint8Array): Decoded<ExpertResponse> => {
     return succeed({ _tag: "StepResult", distribution })
   }
   if (frame.manifest !== undefined) {
-    const manifest = frame.manifest
-    for (const [label, text] of [
-      ["model_name", manifest.modelName],
-      ["file_sha256", manifest.fileSha256],
-      ["tokenizer_hash", manifest.tokenizerHash],
-      ["architecture", manifest.architecture],
-      ["quantization", manifest.quantization]
-    ] as const) {
-      const textError = checkText(label, text)
-      if (textError !== undefined) return fail(textError)
-    }
-    if (manifest.tokenizerHash.length === 0) return fail("the manifest has no tokenizer hash")
-    const value: ExpertManifest = { ...manifest, parameters: Number(manifest.parameters) }
-    return succeed({ _tag: "Manifest", manifest: value })
+    const manifest = validateManifest(frame.manifest)
+    return manifest.ok ? succeed({ _tag: "Manifest", manifest: manifest.value }) : manifest
   }
   if (frame.error !== undefined) {
     return succeed({

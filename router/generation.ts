@@ -1,7 +1,6 @@
 // One generation: open K expert sessions on the prompt, then per token mix their answers, sample, stream, step.
 import type { SparseDistribution } from "../aggregator/distribution.ts"
 import { type Mixture, mix } from "../aggregator/mixture.ts"
-import { createRandom } from "../aggregator/random.ts"
 import { createSampler, type SamplingOptions } from "../aggregator/sampling.ts"
 import { createStopMatcher } from "../aggregator/stop.ts"
 import { GenerationRequestError } from "./errors.ts"
@@ -17,15 +16,13 @@ export interface TextCodec {
 export interface GenerationRequest {
   /** Prompt token ids, BOS included where the family asks for it. */
   readonly prompt: ReadonlyArray<number>
-  /** Experts to mix per token. */
-  readonly k: number
   readonly maxTokens: number
   readonly sampling?: SamplingOptions
   readonly stop?: ReadonlyArray<string>
-  /** Entries each expert returns per step. Default 16. */
+  /** Entries each expert returns per step. Default 16, and at most what every chosen expert serves. */
   readonly topK?: number
-  /** Mixture weights by expert address; default equal. */
-  readonly weights?: ReadonlyMap<string, number>
+  /** Mixture weights, one per expert in the order given; default equal. */
+  readonly weights?: ReadonlyArray<number>
   readonly signal?: AbortSignal
 }
 
@@ -39,6 +36,7 @@ export interface StepFigures {
 export type GenerationEvent =
   | {
       readonly _tag: "Started"
+      /** Peer ids of the experts mixed. */
       readonly experts: ReadonlyArray<string>
       /** Prefill: opening every session and evaluating the prompt, ms. */
       readonly openMs: number
@@ -58,28 +56,33 @@ export type GenerationEvent =
       readonly text: string
       /** The end of `text` that no Token event carried (held back for a possible stop sequence); print it last. */
       readonly rest: string
-      /** Per expert: frame bytes sent and received over the whole generation (protobuf + length prefixes). */
-      readonly bytes: ReadonlyArray<{ readonly address: string; readonly sent: number; readonly received: number }>
+      readonly experts: ReadonlyArray<ExpertFigures>
     }
 
-export const DEFAULT_TOP_K = 16
-
-/** K distinct experts, chosen uniformly with a seeded draw so a seeded generation is reproducible. */
-export const pickExperts = (experts: ReadonlyArray<ExpertHandle>, k: number, random: () => number): ExpertHandle[] => {
-  const pool = [...experts]
-  for (let index = pool.length - 1; index > 0; index--) {
-    const swap = Math.floor(random() * (index + 1))
-    ;[pool[index], pool[swap]] = [pool[swap]!, pool[index]!]
-  }
-  return pool.slice(0, k)
+/** What one expert cost this generation. */
+export interface ExpertFigures {
+  readonly peerId: string
+  /** Frame bytes sent and received (protobuf + length prefixes). */
+  readonly sent: number
+  readonly received: number
+  /** Steps answered after the prompt, and their total round-trip time, ms. */
+  readonly steps: number
+  readonly stepMsTotal: number
 }
+
+export const DEFAULT_TOP_K = 16
 
 const validate = (experts: ReadonlyArray<ExpertHandle>, request: GenerationRequest): void => {
   const fail = (message: string) => {
     throw new GenerationRequestError({ message })
   }
-  if (!Number.isInteger(request.k) || request.k < 1) fail(`k must be a positive integer, not ${request.k}`)
-  if (request.k > experts.length) fail(`k = ${request.k} but only ${experts.length} experts are available`)
+  if (experts.length === 0) fail("no experts to generate with")
+  if (new Set(experts.map((expert) => expert.manifest.tokenizerHash)).size > 1) {
+    fail("the experts of one generation must share a tokenizer")
+  }
+  if (request.weights !== undefined && request.weights.length !== experts.length) {
+    fail(`${request.weights.length} weights for ${experts.length} experts`)
+  }
   if (!Number.isInteger(request.maxTokens) || request.maxTokens < 0) fail("max tokens must be a non-negative integer")
   if (request.prompt.length === 0) fail("the prompt is empty")
   const contextSize = Math.min(...experts.map((expert) => expert.manifest.contextSize))
@@ -91,21 +94,23 @@ const validate = (experts: ReadonlyArray<ExpertHandle>, request: GenerationReque
 /** Holds back a trailing replacement character: a multi-byte character split across tokens is not final yet. */
 const finalText = (text: string): string => (text.endsWith("\uFFFD") ? text.slice(0, -1) : text)
 
+/** Generates with exactly the experts given (the caller chose them: see the registry's chooseExperts). */
 export async function* generate(
   dial: Dial,
   codec: TextCodec,
-  experts: ReadonlyArray<ExpertHandle>,
+  chosen: ReadonlyArray<ExpertHandle>,
   request: GenerationRequest
 ): AsyncGenerator<GenerationEvent> {
-  validate(experts, request)
+  validate(chosen, request)
   const sampler = createSampler(request.sampling ?? {})
   const stopMatcher = createStopMatcher(request.stop ?? [])
-  const chosen = pickExperts(experts, request.k, createRandom(request.sampling?.seed))
-  const weights = chosen.map((expert) => request.weights?.get(expert.address) ?? 1)
+  const weights = request.weights ?? chosen.map(() => 1)
   const vocabSize = chosen[0]!.manifest.vocabSize
   const tokenizerHash = chosen[0]!.manifest.tokenizerHash
   const contextSize = Math.min(...chosen.map((expert) => expert.manifest.contextSize))
-  const topK = request.topK ?? DEFAULT_TOP_K
+  const topK = Math.min(request.topK ?? DEFAULT_TOP_K, ...chosen.map((expert) => expert.manifest.maxTopK))
+  const stepMsTotals = chosen.map(() => 0)
+  let steps = 0
 
   const sessions: ExpertSession[] = []
   try {
@@ -120,7 +125,7 @@ export async function* generate(
     if (failure !== undefined) throw failure.reason
     let distributions: SparseDistribution[] = sessions.map((session) => session.first)
     let stepMs = performance.now() - opened
-    yield { _tag: "Started", experts: chosen.map((expert) => expert.address), openMs: stepMs }
+    yield { _tag: "Started", experts: chosen.map((expert) => expert.peerId), openMs: stepMs }
 
     const tokens: number[] = []
     let emitted = 0
@@ -148,8 +153,15 @@ export async function* generate(
       let answeredAt = started
       const next = last
         ? undefined
-        : Promise.all(sessions.map((session) => session.step([token]))).then((answers) => {
+        : Promise.all(
+            sessions.map(async (session, index) => {
+              const answer = await session.step([token])
+              stepMsTotals[index]! += performance.now() - started
+              return answer
+            })
+          ).then((answers) => {
             answeredAt = performance.now()
+            steps++
             return answers
           })
       next?.catch(() => undefined) // awaited below; this only keeps an abandoned step from being "unhandled"
@@ -165,7 +177,12 @@ export async function* generate(
       tokens,
       text,
       rest: text.slice(emitted),
-      bytes: sessions.map((session) => ({ address: session.address, ...session.bytes() }))
+      experts: sessions.map((session, index) => ({
+        peerId: chosen[index]!.peerId,
+        ...session.bytes(),
+        steps,
+        stepMsTotal: stepMsTotals[index]!
+      }))
     }
   } finally {
     await Promise.all(sessions.map((session) => session.close()))

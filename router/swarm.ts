@@ -4,13 +4,21 @@ import { TokenizerMismatchError } from "./errors.ts"
 import { type Dial, fetchManifest } from "./expert-client.ts"
 
 export interface ExpertHandle {
+  readonly peerId: string
+  /** What to dial: the peer id once its addresses are known to the node, or a full multiaddr. */
   readonly address: string
   readonly manifest: ExpertManifest
 }
 
 /** Asks every expert for its manifest, in parallel. */
 export const connectExperts = (dial: Dial, addresses: ReadonlyArray<string>): Promise<ExpertHandle[]> =>
-  Promise.all(addresses.map(async (address) => ({ address, manifest: await fetchManifest(dial, address) })))
+  Promise.all(
+    addresses.map(async (address) => ({
+      peerId: /\/p2p\/([^/]+)$/.exec(address)?.[1] ?? address,
+      address,
+      manifest: await fetchManifest(dial, address)
+    }))
+  )
 
 /** The one tokenizer hash all experts share, or a TokenizerMismatchError that names the experts on each side. */
 export const commonTokenizer = (experts: ReadonlyArray<ExpertHandle>): string => {

@@ -1,45 +1,148 @@
-// A router: a dial-only libp2p node, the experts' manifests checked for one tokenizer, and that tokenizer loaded.
-import { Effect } from "effect"
+// A router: a dial-only libp2p node that watches the swarm (gossip, DHT, pings), chooses K experts of a tokenizer
+// family from its registry for each generation, and loads each family's tokenizer from the models folder.
+import { Effect, Scope } from "effect"
+import { createRandom } from "../aggregator/random.ts"
+import { startSwarmWatcher, type SwarmWatcher } from "../discovery/watcher.ts"
 import { Inference } from "../experts/inference/service.ts"
 import type { Tokenizer } from "../experts/inference/tokenizer.ts"
-import { ExpertError, TokenizerMismatchError, TokenizerNotFoundError } from "../router/errors.ts"
-import type { Dial } from "../router/expert-client.ts"
+import { ExpertError, TokenizerNotFoundError } from "../router/errors.ts"
 import { type GenerationEvent, type GenerationRequest, generate } from "../router/generation.ts"
-import { commonTokenizer, connectExperts, type ExpertHandle } from "../router/swarm.ts"
+import { asPeerId } from "../router/registry/events.ts"
+import { chooseExperts } from "../router/registry/select.ts"
+import { families, getExpert } from "../router/registry/state.ts"
+import { commonTokenizer } from "../router/swarm.ts"
 import { findTokenizerFile } from "../router/tokenizer-lookup.ts"
+import { newIdentity, type PeerIdentity, verifyPeerSignature } from "./p2p/identity.ts"
 import { acquireP2PNode } from "./p2p/node.ts"
 
-export interface RouterNode {
-  readonly experts: ReadonlyArray<ExpertHandle>
-  readonly tokenizer: Tokenizer
-  readonly dial: Dial
-  readonly generate: (request: GenerationRequest) => AsyncGenerator<GenerationEvent>
+export interface RouterNodeOptions {
+  readonly modelsDir: string
+  readonly bootstrap?: ReadonlyArray<string>
+  /** Experts to use without discovery: multiaddrs with /p2p/ ids, asked for their manifests directly. */
+  readonly experts?: ReadonlyArray<string>
+  readonly lan?: boolean
+  readonly identity?: PeerIdentity
+  readonly heartbeatIntervalMs?: number
+  readonly pingIntervalMs?: number
 }
 
-const routerFailure = (cause: unknown) =>
-  cause instanceof ExpertError || cause instanceof TokenizerMismatchError || cause instanceof TokenizerNotFoundError
-    ? cause
-    : new ExpertError({ address: "", code: "INTERNAL", message: String(cause) })
+export interface RouterGenerationRequest extends Omit<GenerationRequest, "prompt"> {
+  /** Text (encoded with the family's tokenizer, BOS where the model asks) or token ids. */
+  readonly prompt: string | ReadonlyArray<number>
+  /** Experts mixed per token. */
+  readonly k: number
+  /** Tokenizer hash of the family to use; default: the family with the most experts. */
+  readonly family?: string
+}
 
-export const startRouterNode = (addresses: ReadonlyArray<string>, modelsDir: string) =>
+export interface RouterNode {
+  readonly peerId: string
+  readonly watcher: SwarmWatcher
+  /** The tokenizer hash with the most experts right now. */
+  readonly largestFamily: () => string | undefined
+  /** Resolves true once `count` experts (of `family`, or of any one family) are known; false after `timeoutMs`. */
+  readonly waitForExperts: (count: number, timeoutMs: number, family?: string) => Promise<boolean>
+  readonly tokenizer: (family: string) => Promise<Tokenizer>
+  readonly generate: (request: RouterGenerationRequest) => AsyncGenerator<GenerationEvent>
+}
+
+export const startRouterNode = (options: RouterNodeOptions) =>
   Effect.gen(function* () {
     const inference = yield* Inference
-    const node = yield* acquireP2PNode({ listen: [] })
-    const dial: Dial = node.dial
-    const experts = yield* Effect.tryPromise({ try: () => connectExperts(dial, addresses), catch: routerFailure })
-    const tokenizerHash = yield* Effect.try({ try: () => commonTokenizer(experts), catch: routerFailure })
-    const tokenizerOf = (path: string) => Effect.runPromise(inference.inspect(path, { sha256: false }))
-    const expertModels = experts.map((expert) => expert.manifest.modelName)
-    const tokenizerPath = yield* Effect.tryPromise({
-      try: () => findTokenizerFile(modelsDir, tokenizerHash, expertModels, tokenizerOf),
-      catch: routerFailure
+    const scope = yield* Effect.scope
+    const identity = options.identity ?? (yield* Effect.promise(() => newIdentity()))
+    const node = yield* acquireP2PNode({
+      role: "router",
+      identity,
+      listen: [],
+      bootstrap: options.bootstrap ?? [],
+      ...(options.lan === undefined ? {} : { lan: options.lan })
     })
-    const tokenizer = yield* inference.loadTokenizer(tokenizerPath)
+    const watcher = startSwarmWatcher(node, verifyPeerSignature, {
+      ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+      ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs })
+    })
+    yield* Effect.addFinalizer(() => Effect.sync(() => watcher.stop()))
+
+    // Static experts: all must answer, and all must share one tokenizer (the user asked to mix exactly these).
+    const direct = options.experts ?? []
+    yield* Effect.tryPromise({
+      try: () => Promise.all(direct.map((address) => watcher.addDirect(address))),
+      catch: (cause) => cause
+    })
+    if (direct.length > 0) {
+      const state = watcher.state()
+      const handles = direct.map((address) => {
+        const peerId = asPeerId(/\/p2p\/([^/]+)$/.exec(address)?.[1] ?? "")
+        return { peerId, address, manifest: getExpert(state, peerId)!.manifest }
+      })
+      yield* Effect.try({ try: () => commonTokenizer(handles), catch: (cause) => cause })
+    }
+
+    const largestFamily = () => {
+      let best: [string, number] | undefined
+      for (const entry of families(watcher.state())) if (best === undefined || entry[1] > best[1]) best = entry
+      return best?.[0]
+    }
+
+    const tokenizers = new Map<string, Promise<Tokenizer>>()
+    const tokenizer = (family: string): Promise<Tokenizer> => {
+      let loading = tokenizers.get(family)
+      if (loading === undefined) {
+        const models = [...watcher.state().experts].map(([, expert]) => expert.manifest.modelName)
+        const tokenizerOf = (path: string) => Effect.runPromise(inference.inspect(path, { sha256: false }))
+        loading = findTokenizerFile(options.modelsDir, family, models, tokenizerOf).then((path) =>
+          // Loaded into the router's scope: released when the router stops.
+          Effect.runPromise(Scope.extend(inference.loadTokenizer(path), scope))
+        )
+        loading.catch(() => tokenizers.delete(family))
+        tokenizers.set(family, loading)
+      }
+      return loading
+    }
+
+    async function* generateWithRegistry(request: RouterGenerationRequest): AsyncGenerator<GenerationEvent> {
+      const family = request.family ?? largestFamily()
+      if (family === undefined) throw new TokenizerNotFoundError({ message: "no experts are known yet" })
+      const familyTokenizer = await tokenizer(family)
+      const prompt = typeof request.prompt === "string" ? familyTokenizer.encodePrompt(request.prompt) : request.prompt
+      const chosen = chooseExperts(watcher.state(), {
+        tokenizerHash: family,
+        k: request.k,
+        random: createRandom(request.sampling?.seed)
+      }).map((expert) => ({ peerId: expert.peerId, address: expert.peerId, manifest: expert.manifest }))
+      try {
+        for await (const event of generate(node.dial, familyTokenizer, chosen, { ...request, prompt })) {
+          if (event._tag === "Finished") {
+            for (const expert of event.experts) {
+              if (expert.steps === 0) continue
+              const ms = expert.stepMsTotal / expert.steps
+              watcher.record({ _tag: "LatencyMeasured", at: Date.now(), peerId: asPeerId(expert.peerId), kind: "step", ms })
+            }
+          }
+          yield event
+        }
+      } catch (cause) {
+        if (cause instanceof ExpertError) {
+          watcher.record({ _tag: "PeerFailed", at: Date.now(), peerId: asPeerId(cause.address), reason: cause.code })
+        }
+        throw cause
+      }
+    }
+
     const router: RouterNode = {
-      experts,
+      peerId: node.peerId,
+      watcher,
+      largestFamily,
+      waitForExperts: (count, timeoutMs, family) =>
+        watcher.until((state) => {
+          const counts = families(state)
+          if (family !== undefined) return (counts.get(family) ?? 0) >= count
+          for (const size of counts.values()) if (size >= count) return true
+          return false
+        }, timeoutMs),
       tokenizer,
-      dial,
-      generate: (request) => generate(dial, tokenizer, experts, request)
+      generate: generateWithRegistry
     }
     return router
   })

@@ -1,17 +1,20 @@
-// mesh demo (npm start): three expert processes on this machine write a story together, token by token.
+// mesh demo (npm start): a bootstrap peer and three expert processes on this machine; a router finds them through
+// the swarm and they write a story together, token by token.
 import { Effect } from "effect"
-import { acquireExpertProcess } from "../expert-process.ts"
+import { acquireBootstrapProcess, acquireExpertProcess } from "../expert-process.ts"
 import { modelPath } from "../models-dir.ts"
 import { startRouterNode } from "../router-node.ts"
 import { parseFlags } from "./flags.ts"
 import { generationOptions, samplingFlags } from "./generate.ts"
 import { formatSummary, streamGeneration } from "./generation-output.ts"
+import { formatSwarm } from "./swarm-table.ts"
 import { UsageError } from "./usage-error.ts"
 
 export const demoHelp = `mesh demo [options] ["prompt"]
 
-Starts three experts as separate processes (stories260K in F32, Q8_0 and Q4_0), mixes all three per token over
-libp2p on loopback, streams the story, prints per-token figures, and shuts everything down.
+Starts a bootstrap peer and three experts as separate processes (stories260K in F32, Q8_0 and Q4_0). A router joins
+through the bootstrap, discovers the experts from their signed gossip announcements, mixes all three per token over
+libp2p, streams the story, prints the swarm and per-token figures, and shuts everything down.
 
   --models DIR          where the GGUF files are (default $MESH_MODELS or ../shared/models)
   --k N                 experts mixed per token (default 3)
@@ -22,6 +25,7 @@ libp2p on loopback, streams the story, prints per-token figures, and shuts every
 const COMMAND = "demo"
 const DEMO_MODELS = ["stories260K.gguf", "stories260K-q8_0.gguf", "stories260K-q4_0.gguf"]
 const DEFAULT_PROMPT = "Once upon a time"
+const HEARTBEAT_MS = 1000
 
 export const demoCommand = (args: ReadonlyArray<string>) =>
   Effect.gen(function* () {
@@ -49,29 +53,45 @@ export const demoCommand = (args: ReadonlyArray<string>) =>
       catch: (error) => error as UsageError
     })
     const out = (line: string) => process.stdout.write(`${line}\n`)
-    out(`mesh demo: starting ${DEMO_MODELS.length} experts from ${options.modelsDir}`)
+    const bootstrap = yield* acquireBootstrapProcess()
+    const bootstrapAddress = bootstrap.multiaddrs.find((address) => !address.includes("/ws"))!
+    out(`mesh demo: bootstrap ${bootstrap.peerId} (pid ${bootstrap.pid})`)
+    out(`  ${bootstrap.multiaddrs.join("\n  ")}`)
+    out(`starting ${DEMO_MODELS.length} experts from ${options.modelsDir}`)
     const experts = yield* Effect.all(
-      DEMO_MODELS.map((name) => acquireExpertProcess(modelPath(name, options.modelsDir))),
+      DEMO_MODELS.map((name) =>
+        acquireExpertProcess(modelPath(name, options.modelsDir), [
+          "--bootstrap",
+          bootstrapAddress,
+          "--heartbeat",
+          String(HEARTBEAT_MS)
+        ])
+      ),
       { concurrency: "unbounded" }
     )
     experts.forEach((expert, index) => {
       out(`  expert ${index + 1}: ${expert.manifest.modelName} ${expert.manifest.quantization} (pid ${expert.pid})`)
-      out(`            ${expert.multiaddrs[0]}`)
     })
-    const router = yield* startRouterNode(
-      experts.map((expert) => expert.multiaddrs[0]!),
-      options.modelsDir
-    )
-    out(
-      `router: tokenizer ${router.tokenizer.info.modelName} (${router.experts[0]!.manifest.tokenizerHash.slice(0, 12)}), K = ${options.k} of ${router.experts.length}, temperature ${options.sampling.temperature}, seed ${options.sampling.seed}`
-    )
-    out("")
+    const started = performance.now()
+    const router = yield* startRouterNode({
+      modelsDir: options.modelsDir,
+      bootstrap: [bootstrapAddress],
+      heartbeatIntervalMs: HEARTBEAT_MS,
+      pingIntervalMs: 1000
+    })
+    const found = yield* Effect.promise(() => router.waitForExperts(experts.length, 20_000))
+    if (!found) return yield* Effect.fail(new Error("the router did not discover the experts within 20 s"))
+    out(`router ${router.peerId}: discovered ${experts.length} experts in ${(performance.now() - started).toFixed(0)} ms`)
+    // One ping round so the table shows latencies.
+    yield* Effect.sleep("1200 millis")
+    out(formatSwarm(router.watcher.state()))
+    out(`\nK = ${options.k}, temperature ${options.sampling.temperature}, seed ${options.sampling.seed}\n`)
     process.stdout.write(prompt)
     const summary = yield* Effect.tryPromise({
       try: () =>
         streamGeneration(
           router.generate({
-            prompt: router.tokenizer.encodePrompt(prompt),
+            prompt,
             k: options.k,
             maxTokens: options.maxTokens,
             sampling: options.sampling,
@@ -83,5 +103,5 @@ export const demoCommand = (args: ReadonlyArray<string>) =>
     })
     out("\n")
     out(formatSummary(summary))
-    out("shutting down the experts")
+    out("shutting down the experts and the bootstrap")
   })

@@ -1,17 +1,26 @@
 // mesh generate: one prompt through a set of experts, streamed to stdout.
 import { Effect } from "effect"
 import { resolveModelsDir } from "../models-dir.ts"
+import { GenerationRequestError } from "../../router/errors.ts"
+import { families } from "../../router/registry/state.ts"
 import { startRouterNode } from "../router-node.ts"
+import { networkFlags, networkHelp, networkOptions } from "./network-flags.ts"
 import { booleanFlag, integerFlag, numberFlag, type ParsedFlags, parseFlags, stringFlag, stringsFlag } from "./flags.ts"
 import { formatSummary, streamGeneration } from "./generation-output.ts"
 import { UsageError } from "./usage-error.ts"
 
-export const generateHelp = `mesh generate --experts A,B,C [options] "prompt"
+/** K when experts are discovered and no --k is given. */
+export const DEFAULT_DISCOVERED_K = 2
 
-Mixes K experts' next-token distributions per token and streams the text to stdout.
+export const generateHelp = `mesh generate (--bootstrap ADDR | --experts A,B,C) [options] "prompt"
 
-  --experts LIST        comma-separated expert multiaddrs (with /p2p/ id), as printed by mesh expert start (required)
-  --k N                 experts mixed per token (default: all of them)
+Finds experts (through the swarm, or the list given), mixes K of them per token and streams the text to stdout.
+
+${networkHelp}
+  --experts LIST        comma-separated expert multiaddrs (with /p2p/ id), asked directly instead of discovered
+  --k N                 experts mixed per token (default: all of --experts, else ${DEFAULT_DISCOVERED_K})
+  --family HASH         the tokenizer family to use (default: the one with the most experts)
+  --wait S              wait up to S seconds for K experts to be discovered (default 15)
   --temperature T       0 = greedy; 0..10 (default 1)
   --top-p P             nucleus sampling, (0, 1] (default 1 = off)
   --top-k N             keep the N most probable tokens (default 0 = off)
@@ -57,35 +66,69 @@ export const generationOptions = (command: string, flags: ParsedFlags) => {
 
 export const generateCommand = (args: ReadonlyArray<string>) =>
   Effect.gen(function* () {
-    const { flags, options, experts, prompt } = yield* Effect.try({
+    const { flags, options, experts, network, prompt, waitSeconds, family } = yield* Effect.try({
       try: () => {
         const flags = parseFlags(
           COMMAND,
           args,
-          { ...samplingFlags, experts: { type: "string" }, stats: { type: "boolean" } },
+          {
+            ...samplingFlags,
+            ...networkFlags,
+            experts: { type: "string" },
+            family: { type: "string" },
+            wait: { type: "string" },
+            stats: { type: "boolean" }
+          },
           true
         )
         const experts = (stringFlag(flags, "experts") ?? "")
           .split(",")
           .map((address) => address.trim())
           .filter((address) => address.length > 0)
-        if (experts.length === 0) throw new UsageError({ message: `${COMMAND}: --experts A,B,C is required` })
+        const network = networkOptions(COMMAND, flags)
+        if (experts.length === 0 && network.bootstrap.length === 0 && !network.lan) {
+          throw new UsageError({ message: `${COMMAND}: give --bootstrap ADDR (discovery) or --experts A,B,C` })
+        }
         if (flags.positionals.length !== 1) {
           throw new UsageError({
             message: `${COMMAND}: give exactly one prompt (quote it), got ${flags.positionals.length}`
           })
         }
-        return { flags, options: generationOptions(COMMAND, flags), experts, prompt: flags.positionals[0]! }
+        return {
+          flags,
+          options: generationOptions(COMMAND, flags),
+          experts,
+          network,
+          family: stringFlag(flags, "family"),
+          waitSeconds: integerFlag(COMMAND, flags, "wait", { min: 0, max: 3600 }) ?? 15,
+          prompt: flags.positionals[0]!
+        }
       },
       catch: (error) => error as UsageError
     })
-    const router = yield* startRouterNode(experts, options.modelsDir)
+    const router = yield* startRouterNode({
+      modelsDir: options.modelsDir,
+      experts,
+      bootstrap: network.bootstrap,
+      lan: network.lan
+    })
+    const k = options.k ?? (experts.length > 0 ? experts.length : DEFAULT_DISCOVERED_K)
+    const found = yield* Effect.promise(() => router.waitForExperts(k, waitSeconds * 1000, family))
+    if (!found) {
+      const known = [...families(router.watcher.state())].map(([hash, count]) => `${count} of ${hash.slice(0, 12)}`)
+      return yield* Effect.fail(
+        new GenerationRequestError({
+          message: `${k} experts of one family not found within ${waitSeconds} s (known: ${known.join(", ") || "none"})`
+        })
+      )
+    }
     const summary = yield* Effect.tryPromise({
       try: () =>
         streamGeneration(
           router.generate({
-            prompt: router.tokenizer.encodePrompt(prompt),
-            k: options.k ?? router.experts.length,
+            prompt,
+            k,
+            ...(family === undefined ? {} : { family }),
             maxTokens: options.maxTokens,
             sampling: options.sampling,
             stop: options.stop

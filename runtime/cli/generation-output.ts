@@ -43,7 +43,7 @@ export const streamGeneration = async (
       case "Finished": {
         if (event.rest.length > 0) write(event.rest)
         const tokens = event.tokens.length
-        const perToken = (total: number) => (tokens === 0 ? 0 : total / event.bytes.length / tokens)
+        const perToken = (total: number) => (tokens === 0 ? 0 : total / event.experts.length / tokens)
         const seconds = firstTokenAt === undefined ? 0 : (lastTokenAt - firstTokenAt) / 1000
         return {
           text: event.text,
@@ -54,8 +54,8 @@ export const streamGeneration = async (
           tokensPerSecond: seconds > 0 ? (tokens - 1) / seconds : 0,
           meanStepMs: steps === 0 ? 0 : stepTotal / steps,
           bytesPerExpertPerToken: {
-            sent: perToken(event.bytes.reduce((sum, expert) => sum + expert.sent, 0)),
-            received: perToken(event.bytes.reduce((sum, expert) => sum + expert.received, 0))
+            sent: perToken(event.experts.reduce((sum, expert) => sum + expert.sent, 0)),
+            received: perToken(event.experts.reduce((sum, expert) => sum + expert.received, 0))
           }
         }
       }

@@ -6,9 +6,13 @@ import { UsageError } from "./usage-error.ts"
 const overview = `mesh: free LLM inference from donated machines, a mesh of experts mixed token by token.
 
 Usage:
-  mesh expert start --model F.gguf [--listen MULTIADDR] [--topk 16]   serve a model to the mesh
-  mesh generate --experts A,B,C [--k 2] [--temperature T] [--seed S] [--max-tokens N] "prompt"
-  mesh demo [--models DIR]                                            three local experts write a story (npm start)
+  mesh bootstrap start [--listen MULTIADDR] [--identity FILE]         run a well-known peer: DHT, relay, gossip
+  mesh expert start --model F.gguf --bootstrap ADDR [--listen MULTIADDR] [--topk 16]
+                                                                      serve a model to the swarm
+  mesh generate --bootstrap ADDR [--k 2] [--temperature T] [--seed S] [--max-tokens N] "prompt"
+  mesh generate --experts A,B,C ...                                   the same with a fixed list of experts
+  mesh status --bootstrap ADDR                                        the swarm: families, experts, latency, load
+  mesh demo [--models DIR]                                            a local swarm writes a story (npm start)
 
 mesh COMMAND --help shows a command's options.
 `
@@ -33,6 +37,19 @@ const commands: Record<string, Command> = {
       const { generateCommand, generateHelp } = await import("./generate.ts")
       const { withInference } = await import("./with-inference.ts")
       return { help: generateHelp, run: (args) => withInference(generateCommand(args)) }
+    }
+  },
+  "bootstrap start": {
+    load: async () => {
+      const { bootstrapStart, bootstrapStartHelp } = await import("./bootstrap-start.ts")
+      return { help: bootstrapStartHelp, run: (args) => Effect.scoped(bootstrapStart(args)) }
+    }
+  },
+  status: {
+    load: async () => {
+      const { statusCommand, statusHelp } = await import("./status.ts")
+      const { withInference } = await import("./with-inference.ts")
+      return { help: statusHelp, run: (args) => withInference(statusCommand(args)) }
     }
   },
   demo: {

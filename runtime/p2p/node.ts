@@ -1,20 +1,21 @@
-// The P2P service: the one door to libp2p. Everything else sees peers as multiaddr strings and streams as ByteStreams.
-import { identify } from "@libp2p/identify"
-import { noise } from "@libp2p/noise"
-import { ping } from "@libp2p/ping"
-import { tcp } from "@libp2p/tcp"
-import { yamux } from "@libp2p/yamux"
+// The P2P service: the one door to libp2p. Everything else sees peers as strings, streams as ByteStreams and pubsub
+// messages as bytes.
+import type { GossipSub } from "@libp2p/gossipsub"
+import { TopicValidatorResult } from "@libp2p/gossipsub"
+import type { KadDHT } from "@libp2p/kad-dht"
+import { peerIdFromString } from "@libp2p/peer-id"
+import type { Ping } from "@libp2p/ping"
 import { multiaddr } from "@multiformats/multiaddr"
-import { Context, Data, Effect, Layer } from "effect"
+import { Data, Effect } from "effect"
 import { createLibp2p, type Libp2p } from "libp2p"
+import { CID } from "multiformats/cid"
+import { sha256 } from "multiformats/hashes/sha2"
 import type { ByteStream } from "../../proto/channel.ts"
+import { libp2pOptions, type P2PConfig } from "./config.ts"
+
+export type { NodeRole, P2PConfig } from "./config.ts"
 
 export class P2PError extends Data.TaggedError("P2PError")<{ readonly message: string; readonly cause?: unknown }> {}
-
-export interface P2PConfig {
-  /** Multiaddrs to listen on; none for a dial-only node (a router). */
-  readonly listen: ReadonlyArray<string>
-}
 
 export interface StreamOrigin {
   readonly peerId: string
@@ -26,28 +27,73 @@ export interface HandleOptions {
   readonly maxInboundStreams: number
 }
 
+export type Verdict = "accept" | "reject" | "ignore"
+
+export interface Provider {
+  readonly peerId: string
+  readonly addresses: ReadonlyArray<string>
+}
+
 export interface P2PNode {
   readonly peerId: string
-  /** Listening addresses with the peer id appended: what other nodes dial. */
+  /** Advertised addresses with the peer id appended: what other nodes dial. */
   readonly multiaddrs: () => ReadonlyArray<string>
   readonly handle: (
     protocol: string,
     handler: (stream: ByteStream, origin: StreamOrigin) => Promise<void>,
     options: HandleOptions
   ) => Promise<void>
-  readonly dial: (address: string, protocol: string, signal?: AbortSignal) => Promise<ByteStream>
+  /** Opens a protocol stream to a multiaddr (with /p2p/) or to a peer id whose addresses are known. */
+  readonly dial: (target: string, protocol: string, signal?: AbortSignal) => Promise<ByteStream>
+  /** Remembers addresses for a peer, so `dial(peerId)` can use them. */
+  readonly addAddresses: (peerId: string, addresses: ReadonlyArray<string>) => Promise<void>
+  readonly publish: (topic: string, data: Uint8Array) => Promise<void>
+  /**
+   * Subscribes to a topic. `validate` runs first for every message (gossipsub forwards only accepted ones and
+   * penalises the senders of rejected ones); `deliver` sees accepted messages, with the signing publisher.
+   */
+  readonly subscribe: (
+    topic: string,
+    validate: (publisher: string, data: Uint8Array) => Verdict | Promise<Verdict>,
+    deliver: (publisher: string, data: Uint8Array) => void
+  ) => void
+  /** Announces in the DHT that this node provides `key` (hashed into a CID). */
+  readonly provide: (key: string) => Promise<void>
+  readonly findProviders: (key: string, signal?: AbortSignal) => AsyncIterable<Provider>
+  /** Round-trip time to a connected or dialable peer, ms. */
+  readonly ping: (peerId: string, signal?: AbortSignal) => Promise<number>
+  readonly connectedPeers: () => ReadonlyArray<string>
   readonly stop: () => Promise<void>
 }
 
-export class P2P extends Context.Tag("mesh/P2P")<P2P, P2PNode>() {}
+const keyToCid = async (key: string): Promise<CID> =>
+  CID.createV1(0x55, await sha256.digest(new TextEncoder().encode(key)))
+
+const describe = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+const toTarget = (target: string) => {
+  try {
+    return target.startsWith("/") ? multiaddr(target) : peerIdFromString(target)
+  } catch (cause) {
+    throw new P2PError({ message: `not a multiaddr or peer id: ${target}`, cause })
+  }
+}
 
 export const startP2PNode = async (config: P2PConfig): Promise<P2PNode> => {
-  const node: Libp2p = await createLibp2p({
-    addresses: { listen: [...config.listen] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify(), ping: ping() }
+  let node: Libp2p<Record<string, unknown>>
+  try {
+    node = await createLibp2p(libp2pOptions(config))
+  } catch (cause) {
+    throw new P2PError({ message: `libp2p failed to start: ${describe(cause)}`, cause })
+  }
+  const pubsub = node.services.pubsub as GossipSub
+  const dht = node.services.dht as KadDHT
+  const pinger = node.services.ping as Ping
+  const subscribers = new Map<string, (publisher: string, data: Uint8Array) => void>()
+  pubsub.addEventListener("message", (event) => {
+    const message = event.detail
+    if (message.type !== "signed") return
+    subscribers.get(message.topic)?.(message.from.toString(), message.data)
   })
   return {
     peerId: node.peerId.toString(),
@@ -57,24 +103,60 @@ export const startP2PNode = async (config: P2PConfig): Promise<P2PNode> => {
         protocol,
         (stream, connection) =>
           handler(stream, { peerId: connection.remotePeer.toString(), address: connection.remoteAddr.toString() }),
-        { maxInboundStreams: options.maxInboundStreams }
+        // Relayed connections count as "limited"; the relays here are configured not to cut sessions short.
+        { maxInboundStreams: options.maxInboundStreams, runOnLimitedConnection: true }
       ),
-    dial: async (address, protocol, signal) => {
-      let target: ReturnType<typeof multiaddr>
+    dial: async (target, protocol, signal) => {
+      const resolved = toTarget(target)
       try {
-        target = multiaddr(address)
-      } catch (cause) {
-        throw new P2PError({ message: `not a multiaddr: ${address}`, cause })
-      }
-      try {
-        return await node.dialProtocol(target, protocol, signal === undefined ? {} : { signal })
-      } catch (cause) {
-        throw new P2PError({
-          message: `cannot reach ${address}: ${cause instanceof Error ? cause.message : cause}`,
-          cause
+        return await node.dialProtocol(resolved, protocol, {
+          runOnLimitedConnection: true,
+          ...(signal === undefined ? {} : { signal })
         })
+      } catch (cause) {
+        throw new P2PError({ message: `cannot reach ${target}: ${describe(cause)}`, cause })
       }
     },
+    addAddresses: async (peerId, addresses) => {
+      const parsed = addresses.flatMap((address) => {
+        try {
+          return [multiaddr(address)]
+        } catch {
+          return []
+        }
+      })
+      await node.peerStore.merge(peerIdFromString(peerId), { multiaddrs: parsed })
+    },
+    publish: async (topic, data) => {
+      await pubsub.publish(topic, data)
+    },
+    subscribe: (topic, validate, deliver) => {
+      pubsub.topicValidators.set(topic, async (_propagator, message) => {
+        if (message.type !== "signed") return TopicValidatorResult.Reject
+        const verdict = await validate(message.from.toString(), message.data)
+        return verdict === "accept"
+          ? TopicValidatorResult.Accept
+          : verdict === "reject"
+            ? TopicValidatorResult.Reject
+            : TopicValidatorResult.Ignore
+      })
+      subscribers.set(topic, deliver)
+      pubsub.subscribe(topic)
+    },
+    provide: async (key) => {
+      await dht.provide(await keyToCid(key))
+    },
+    findProviders: async function* (key, signal) {
+      const cid = await keyToCid(key)
+      for await (const event of dht.findProviders(cid, signal === undefined ? {} : { signal })) {
+        if (event.name !== "PROVIDER") continue
+        for (const provider of event.providers) {
+          yield { peerId: provider.id.toString(), addresses: provider.multiaddrs.map((address) => address.toString()) }
+        }
+      }
+    },
+    ping: async (peerId, signal) => pinger.ping(toTarget(peerId), signal === undefined ? {} : { signal }),
+    connectedPeers: () => node.getPeers().map((peer) => peer.toString()),
     stop: async () => {
       await node.stop()
     }
@@ -86,9 +168,7 @@ export const acquireP2PNode = (config: P2PConfig) =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: () => startP2PNode(config),
-      catch: (cause) => new P2PError({ message: `libp2p failed to start: ${String(cause)}`, cause })
+      catch: (cause) => (cause instanceof P2PError ? cause : new P2PError({ message: describe(cause), cause }))
     }),
     (node) => Effect.promise(() => node.stop())
   )
-
-export const P2PLive = (config: P2PConfig) => Layer.scoped(P2P, acquireP2PNode(config))

@@ -1,0 +1,172 @@
+// A router's view of the swarm: gossip announcements, DHT lookups, direct manifests and pings become registry events,
+// folded into the registry state by the pure `apply`.
+import { type Dial, fetchManifest } from "../router/expert-client.ts"
+import { apply } from "../router/registry/apply.ts"
+import { asPeerId, type RegistryEvent } from "../router/registry/events.ts"
+import { emptyRegistry, type RegistryState } from "../router/registry/state.ts"
+import { checkAnnouncement, type RejectionReason, type ValidAnnouncement, type Verifier } from "./announcement.ts"
+import { DEFAULT_HEARTBEAT_INTERVAL_MS } from "./announcer.ts"
+import { EXPERTS_TOPIC, familyKey } from "./topics.ts"
+
+/** What the watcher needs of a libp2p node. */
+export interface WatchingNode {
+  readonly dial: Dial
+  readonly addAddresses: (peerId: string, addresses: ReadonlyArray<string>) => Promise<void>
+  readonly subscribe: (
+    topic: string,
+    validate: (
+      publisher: string,
+      data: Uint8Array
+    ) => "accept" | "reject" | "ignore" | Promise<"accept" | "reject" | "ignore">,
+    deliver: (publisher: string, data: Uint8Array) => void
+  ) => void
+  readonly findProviders: (
+    key: string,
+    signal?: AbortSignal
+  ) => AsyncIterable<{ readonly peerId: string; readonly addresses: ReadonlyArray<string> }>
+  readonly ping: (peerId: string, signal?: AbortSignal) => Promise<number>
+}
+
+export interface WatcherOptions {
+  /** The experts' heartbeat period; a peer silent for 3 of them is evicted. Default 2000 ms. */
+  readonly heartbeatIntervalMs?: number
+  /** How often every known expert is pinged (latency, and liveness for experts without gossip). Default 5000 ms. */
+  readonly pingIntervalMs?: number
+  readonly now?: () => number
+}
+
+export interface SwarmWatcher {
+  readonly state: () => RegistryState
+  /** Feeds an event measured elsewhere (a step's latency, a failed expert). */
+  readonly record: (event: RegistryEvent) => void
+  readonly rejected: () => Readonly<Record<RejectionReason, number>>
+  /** Adds an expert by address: its manifest is asked for directly. */
+  readonly addDirect: (address: string) => Promise<void>
+  /** Asks the DHT for a family's providers and their manifests; returns how many answered. */
+  readonly lookupFamily: (tokenizerHash: string, signal?: AbortSignal) => Promise<number>
+  /** Resolves true once `ready(state)` holds, false after `timeoutMs`. */
+  readonly until: (ready: (state: RegistryState) => boolean, timeoutMs: number) => Promise<boolean>
+  readonly stop: () => void
+}
+
+const peerOf = (address: string): string | undefined => /\/p2p\/([^/]+)$/.exec(address)?.[1]
+
+export const startSwarmWatcher = (node: WatchingNode, verify: Verifier, options: WatcherOptions = {}): SwarmWatcher => {
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS
+  const pingIntervalMs = options.pingIntervalMs ?? 5000
+  const now = options.now ?? Date.now
+  let state = emptyRegistry({ heartbeatIntervalMs })
+  const rejected: Record<RejectionReason, number> = { oversized: 0, malformed: 0, forged: 0 }
+  const waiters = new Set<() => void>()
+
+  const record = (event: RegistryEvent) => {
+    state = apply(state, event)
+    for (const wake of waiters) wake()
+  }
+
+  // The validator's verdicts, kept for the delivery of the same message so its signature is checked once.
+  const accepted = new WeakMap<Uint8Array, ValidAnnouncement>()
+  node.subscribe(
+    EXPERTS_TOPIC,
+    async (publisher, data) => {
+      const check = await checkAnnouncement(publisher, data, verify)
+      if (!check.ok) {
+        rejected[check.reason]++
+        return "reject"
+      }
+      accepted.set(data, check.announcement)
+      return "accept"
+    },
+    (publisher, data) => {
+      const known = accepted.get(data)
+      const decoded =
+        known !== undefined
+          ? Promise.resolve(known)
+          : checkAnnouncement(publisher, data, verify).then((check) => (check.ok ? check.announcement : undefined))
+      void decoded.then(async (announcement) => {
+        if (announcement === undefined) return
+        const peerId = asPeerId(announcement.peerId)
+        if (announcement._tag === "Manifest") {
+          await node.addAddresses(peerId, announcement.addresses).catch(() => undefined)
+          record({
+            _tag: "ManifestSeen",
+            at: now(),
+            peerId,
+            manifest: announcement.manifest,
+            addresses: announcement.addresses,
+            source: "gossip"
+          })
+        } else {
+          const { seq, openSessions, maxSessions, queue } = announcement
+          record({ _tag: "Heartbeat", at: now(), peerId, seq, openSessions, maxSessions, queue })
+        }
+      })
+    }
+  )
+
+  const addKnown = async (peerId: string, addresses: ReadonlyArray<string>, source: "dht" | "direct") => {
+    await node.addAddresses(peerId, addresses).catch(() => undefined)
+    const manifest = await fetchManifest(node.dial, peerId)
+    record({ _tag: "ManifestSeen", at: now(), peerId: asPeerId(peerId), manifest, addresses, source })
+  }
+
+  const pingAll = async () => {
+    await Promise.all(
+      [...state.experts].map(async ([peerId]) => {
+        const signal = AbortSignal.timeout(pingIntervalMs)
+        const ms = await node.ping(peerId, signal).catch(() => undefined)
+        if (ms !== undefined) record({ _tag: "LatencyMeasured", at: now(), peerId, kind: "ping", ms })
+      })
+    )
+  }
+
+  const tickTimer = setInterval(() => record({ _tag: "Tick", at: now() }), Math.max(50, heartbeatIntervalMs / 2))
+  const pingTimer = setInterval(() => void pingAll(), pingIntervalMs)
+
+  return {
+    state: () => state,
+    record,
+    rejected: () => ({ ...rejected }),
+    addDirect: async (address) => {
+      const peerId = peerOf(address)
+      if (peerId === undefined) throw new Error(`an expert address needs its /p2p/ id: ${address}`)
+      await addKnown(peerId, [address.slice(0, -`/p2p/${peerId}`.length)], "direct")
+    },
+    lookupFamily: async (tokenizerHash, signal) => {
+      let answered = 0
+      const lookups: Promise<void>[] = []
+      for await (const provider of node.findProviders(familyKey(tokenizerHash), signal)) {
+        lookups.push(
+          addKnown(provider.peerId, provider.addresses, "dht").then(
+            () => {
+              answered++
+            },
+            () => undefined
+          )
+        )
+      }
+      await Promise.all(lookups)
+      return answered
+    },
+    until: (ready, timeoutMs) =>
+      new Promise((resolve) => {
+        if (ready(state)) return resolve(true)
+        const timer = setTimeout(() => {
+          waiters.delete(check)
+          resolve(false)
+        }, timeoutMs)
+        const check = () => {
+          if (!ready(state)) return
+          clearTimeout(timer)
+          waiters.delete(check)
+          resolve(true)
+        }
+        waiters.add(check)
+      }),
+    stop: () => {
+      clearInterval(tickTimer)
+      clearInterval(pingTimer)
+      for (const wake of waiters) waiters.delete(wake)
+    }
+  }
+}

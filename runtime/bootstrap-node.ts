@@ -1,0 +1,53 @@
+// A bootstrap peer: the swarm's meeting point. DHT server, circuit relay for experts behind NAT, WebSocket listener for
+// browsers, and a gossipsub member of the experts topic so announcements flow through it (checked on the way).
+import { Effect } from "effect"
+import { checkAnnouncement, type RejectionReason } from "../discovery/announcement.ts"
+import { EXPERTS_TOPIC } from "../discovery/topics.ts"
+import { type PeerIdentity, verifyPeerSignature } from "./p2p/identity.ts"
+import { acquireP2PNode } from "./p2p/node.ts"
+
+export interface BootstrapNodeOptions {
+  readonly identity: PeerIdentity
+  readonly listen: ReadonlyArray<string>
+  readonly announce?: ReadonlyArray<string>
+  /** Other bootstrap peers to peer with. */
+  readonly bootstrap?: ReadonlyArray<string>
+}
+
+export interface BootstrapNode {
+  readonly peerId: string
+  readonly multiaddrs: () => ReadonlyArray<string>
+  readonly connectedPeers: () => number
+  readonly rejected: () => Readonly<Record<RejectionReason, number>>
+}
+
+export const DEFAULT_BOOTSTRAP_LISTEN = ["/ip4/127.0.0.1/tcp/4001", "/ip4/127.0.0.1/tcp/4002/ws"]
+
+export const startBootstrapNode = (options: BootstrapNodeOptions) =>
+  Effect.gen(function* () {
+    const node = yield* acquireP2PNode({
+      role: "bootstrap",
+      identity: options.identity,
+      listen: options.listen,
+      ...(options.announce === undefined ? {} : { announce: options.announce }),
+      bootstrap: options.bootstrap ?? []
+    })
+    const rejected: Record<RejectionReason, number> = { oversized: 0, malformed: 0, forged: 0 }
+    node.subscribe(
+      EXPERTS_TOPIC,
+      async (publisher, data) => {
+        const check = await checkAnnouncement(publisher, data, verifyPeerSignature)
+        if (check.ok) return "accept"
+        rejected[check.reason]++
+        return "reject"
+      },
+      () => undefined
+    )
+    const bootstrap: BootstrapNode = {
+      peerId: node.peerId,
+      multiaddrs: node.multiaddrs,
+      connectedPeers: () => node.connectedPeers().length,
+      rejected: () => ({ ...rejected })
+    }
+    return bootstrap
+  })
