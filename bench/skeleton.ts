@@ -48,16 +48,17 @@ const program = Effect.gen(function* () {
     const peer = expert.multiaddrs[0]!.split("/p2p/")[1]
     return `/ip4/127.0.0.1/tcp/${counters[index]!.port}/p2p/${peer}`
   })
-  const router = yield* startRouterNode(addresses, resolveModelsDir())
-  const prompt = router.tokenizer.encodePrompt(PROMPT)
+  // Pings are spaced out so that the wire counts are the generations' own traffic.
+  const router = yield* startRouterNode({ modelsDir: resolveModelsDir(), experts: addresses, pingIntervalMs: 600_000 })
+  const tokenizer = yield* Effect.promise(() => router.tokenizer(experts[0]!.manifest.tokenizerHash))
+  const prompt = tokenizer.encodePrompt(PROMPT)
 
   const meshRun = (k: number) =>
     Effect.promise(async (): Promise<MeshRun> => {
       const before = counters.map((counter) => counter.counts())
       const started = performance.now()
       let tokens: ReadonlyArray<number> = []
-      let bytes: ReadonlyArray<{ address: string; sent: number; received: number }> = []
-      // Experts in list order (seeded pick), so K = 1 always uses the same expert.
+      let bytes: ReadonlyArray<{ peerId: string; sent: number; received: number }> = []
       for await (const event of router.generate({
         prompt,
         k,
@@ -67,15 +68,15 @@ const program = Effect.gen(function* () {
       })) {
         if (event._tag === "Finished") {
           tokens = event.tokens
-          bytes = event.bytes
+          bytes = event.experts
         }
       }
       const seconds = (performance.now() - started) / 1000
-      const used = new Set(bytes.map((entry) => entry.address))
+      const used = new Set(bytes.map((entry) => entry.peerId))
       let wireUp = 0
       let wireDown = 0
       counters.forEach((counter, index) => {
-        if (!used.has(addresses[index]!)) return
+        if (!used.has(experts[index]!.peerId)) return
         wireUp += counter.counts().up - before[index]!.up
         wireDown += counter.counts().down - before[index]!.down
       })

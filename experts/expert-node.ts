@@ -76,7 +76,8 @@ export const startExpertNode = (options: ExpertNodeOptions) =>
     yield* Effect.addFinalizer(() => Effect.sync(() => announcer.stop()))
     const expert: ExpertNode = {
       peerId: node.peerId,
-      multiaddrs: () => dialableAddresses(node.multiaddrs(), node.peerId).map((address) => `${address}/p2p/${node.peerId}`),
+      multiaddrs: () =>
+        dialableAddresses(node.multiaddrs(), node.peerId).map((address) => `${address}/p2p/${node.peerId}`),
       manifest,
       openSessions: server.openSessions
     }

@@ -120,7 +120,10 @@ export const decodeRequest = (bytes: Uint8Array): Decoded<ExpertRequest> => {
 
 // ---- manifests (in Manifest frames, and signed inside discovery announcements)
 
-const manifestToWire = (manifest: ExpertManifest): Manifest => ({ ...manifest, parameters: BigInt(manifest.parameters) })
+const manifestToWire = (manifest: ExpertManifest): Manifest => ({
+  ...manifest,
+  parameters: BigInt(manifest.parameters)
+})
 
 const validateManifest = (manifest: Manifest): Decoded<ExpertManifest> => {
   for (const [label, text] of [
@@ -138,7 +141,8 @@ const validateManifest = (manifest: Manifest): Decoded<ExpertManifest> => {
   return succeed({ ...manifest, parameters: Number(manifest.parameters) })
 }
 
-export const encodeManifest = (manifest: ExpertManifest): Uint8Array<ArrayBuffer> => Manifest.encode(manifestToWire(manifest))
+export const encodeManifest = (manifest: ExpertManifest): Uint8Array<ArrayBuffer> =>
+  Manifest.encode(manifestToWire(manifest))
 
 export const decodeManifest = (bytes: Uint8Array): Decoded<ExpertManifest> => {
   try {

@@ -62,7 +62,11 @@ export const spawnMeshProcess = (
     }, readyTimeoutMs)
     child.once("exit", (code, signal) => {
       clearTimeout(timer)
-      reject(new ExpertProcessError({ message: `${what} exited (${code ?? signal}) before serving: ${stderr.trim() || "no output"}` }))
+      reject(
+        new ExpertProcessError({
+          message: `${what} exited (${code ?? signal}) before serving: ${stderr.trim() || "no output"}`
+        })
+      )
     })
     const lines = createInterface({ input: child.stdout })
     lines.on("line", (text) => {
@@ -102,7 +106,8 @@ const acquire = <A extends MeshProcess>(start: () => Promise<A>) =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: start,
-      catch: (cause) => (cause instanceof ExpertProcessError ? cause : new ExpertProcessError({ message: String(cause) }))
+      catch: (cause) =>
+        cause instanceof ExpertProcessError ? cause : new ExpertProcessError({ message: String(cause) })
     }),
     (started) => Effect.promise(() => started.stop())
   )

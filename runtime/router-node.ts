@@ -2,7 +2,7 @@
 // family from its registry for each generation, and loads each family's tokenizer from the models folder.
 import { Effect, Scope } from "effect"
 import { createRandom } from "../aggregator/random.ts"
-import { startSwarmWatcher, type SwarmWatcher } from "../discovery/watcher.ts"
+import { type SwarmWatcher, startSwarmWatcher } from "../discovery/watcher.ts"
 import { Inference } from "../experts/inference/service.ts"
 import type { Tokenizer } from "../experts/inference/tokenizer.ts"
 import { ExpertError, TokenizerNotFoundError } from "../router/errors.ts"
@@ -117,7 +117,13 @@ export const startRouterNode = (options: RouterNodeOptions) =>
             for (const expert of event.experts) {
               if (expert.steps === 0) continue
               const ms = expert.stepMsTotal / expert.steps
-              watcher.record({ _tag: "LatencyMeasured", at: Date.now(), peerId: asPeerId(expert.peerId), kind: "step", ms })
+              watcher.record({
+                _tag: "LatencyMeasured",
+                at: Date.now(),
+                peerId: asPeerId(expert.peerId),
+                kind: "step",
+                ms
+              })
             }
           }
           yield event

@@ -47,7 +47,9 @@ export const bootstrapStart = (args: ReadonlyArray<string>) =>
     const identity = yield* resolveIdentity(network)
     const node = yield* startBootstrapNode({ identity, listen, announce, bootstrap: network.bootstrap })
     if (json) {
-      process.stdout.write(`${JSON.stringify({ event: "listening", peerId: node.peerId, multiaddrs: node.multiaddrs() })}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ event: "listening", peerId: node.peerId, multiaddrs: node.multiaddrs() })}\n`
+      )
     } else {
       process.stdout.write(
         [

@@ -81,7 +81,9 @@ export const demoCommand = (args: ReadonlyArray<string>) =>
     })
     const found = yield* Effect.promise(() => router.waitForExperts(experts.length, 20_000))
     if (!found) return yield* Effect.fail(new Error("the router did not discover the experts within 20 s"))
-    out(`router ${router.peerId}: discovered ${experts.length} experts in ${(performance.now() - started).toFixed(0)} ms`)
+    out(
+      `router ${router.peerId}: discovered ${experts.length} experts in ${(performance.now() - started).toFixed(0)} ms`
+    )
     // One ping round so the table shows latencies.
     yield* Effect.sleep("1200 millis")
     out(formatSwarm(router.watcher.state()))

@@ -1,12 +1,12 @@
 // mesh generate: one prompt through a set of experts, streamed to stdout.
 import { Effect } from "effect"
-import { resolveModelsDir } from "../models-dir.ts"
 import { GenerationRequestError } from "../../router/errors.ts"
 import { families } from "../../router/registry/state.ts"
+import { resolveModelsDir } from "../models-dir.ts"
 import { startRouterNode } from "../router-node.ts"
-import { networkFlags, networkHelp, networkOptions } from "./network-flags.ts"
 import { booleanFlag, integerFlag, numberFlag, type ParsedFlags, parseFlags, stringFlag, stringsFlag } from "./flags.ts"
 import { formatSummary, streamGeneration } from "./generation-output.ts"
+import { networkFlags, networkHelp, networkOptions } from "./network-flags.ts"
 import { UsageError } from "./usage-error.ts"
 
 /** K when experts are discovered and no --k is given. */

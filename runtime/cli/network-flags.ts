@@ -27,7 +27,9 @@ export const networkOptions = (command: string, flags: ParsedFlags): NetworkOpti
     .filter((entry) => entry.length > 0)
   for (const address of bootstrap) {
     if (!address.startsWith("/") || !address.includes("/p2p/")) {
-      throw new UsageError({ message: `${command}: --bootstrap needs a multiaddr ending in /p2p/<peer id>, got ${address}` })
+      throw new UsageError({
+        message: `${command}: --bootstrap needs a multiaddr ending in /p2p/<peer id>, got ${address}`
+      })
     }
   }
   return { bootstrap, identityFile: stringFlag(flags, "identity"), lan: booleanFlag(flags, "lan") }

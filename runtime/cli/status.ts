@@ -4,7 +4,7 @@ import { resolveModelsDir } from "../models-dir.ts"
 import { startRouterNode } from "../router-node.ts"
 import { booleanFlag, integerFlag, parseFlags } from "./flags.ts"
 import { networkFlags, networkHelp, networkOptions } from "./network-flags.ts"
-import { swarmSummary, formatSwarm } from "./swarm-table.ts"
+import { formatSwarm, swarmSummary } from "./swarm-table.ts"
 import { UsageError } from "./usage-error.ts"
 
 export const statusHelp = `mesh status --bootstrap ADDR [options]

@@ -42,7 +42,9 @@ export const formatSwarm = (state: RegistryState): string => {
   const header = ["expert", "model", "family", "ping", "step", "sessions"]
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column]!.length)))
   const line = (cells: ReadonlyArray<string>) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ")
-  const familyLines = summary.families.map((family) => `  ${family.tokenizerHash.slice(0, 12)}: ${family.experts} experts`)
+  const familyLines = summary.families.map(
+    (family) => `  ${family.tokenizerHash.slice(0, 12)}: ${family.experts} experts`
+  )
   return [
     `families: ${summary.families.length}`,
     ...familyLines,

@@ -1,7 +1,6 @@
 // Bad input gets a clear error and costs nothing else: frames, tokenizers, model files, flags.
 import { Effect } from "effect"
 import { describe, expect, test } from "vitest"
-import { startExpertNode } from "../../experts/expert-node.ts"
 import { Inference } from "../../experts/inference/service.ts"
 import { frameChannel } from "../../proto/channel.ts"
 import { decodeResponse, encodeRequest, newSessionId } from "../../proto/codec.ts"
@@ -12,7 +11,7 @@ import { openExpertSession } from "../../router/expert-client.ts"
 import { modelPath, resolveModelsDir } from "../../runtime/models-dir.ts"
 import { startRouterNode } from "../../runtime/router-node.ts"
 import { runMesh } from "../helpers/mesh-bin.ts"
-import { dialer, inferenceRunner } from "../helpers/runtime.ts"
+import { dialer, inferenceRunner, startTestExpert } from "../helpers/runtime.ts"
 
 const { run } = inferenceRunner()
 
@@ -20,9 +19,9 @@ describe("an expert under bad frames", () => {
   test("a malformed and an oversized frame get Error frames; the expert's other sessions go on", async () => {
     const outcome = await run(
       Effect.gen(function* () {
-        const expert = yield* startExpertNode({ modelPath: modelPath("stories260K.gguf") })
+        const expert = yield* startTestExpert({ modelPath: modelPath("stories260K.gguf") })
         const node = yield* dialer
-        const address = expert.multiaddrs[0]!
+        const address = expert.multiaddrs()[0]!
         const hash = expert.manifest.tokenizerHash
         return yield* Effect.promise(async () => {
           const session = await openExpertSession(node.dial, address, {
@@ -87,16 +86,19 @@ describe("tokenizer families", () => {
   test("the router refuses to mix stories260K with aidreams260K, naming both", async () => {
     const failure = await run(
       Effect.gen(function* () {
-        const stories = yield* startExpertNode({ modelPath: modelPath("stories260K.gguf") })
-        const aidreams = yield* startExpertNode({ modelPath: modelPath("aidreams260K.gguf") })
+        const stories = yield* startTestExpert({ modelPath: modelPath("stories260K.gguf") })
+        const aidreams = yield* startTestExpert({ modelPath: modelPath("aidreams260K.gguf") })
         return yield* Effect.flip(
-          startRouterNode([stories.multiaddrs[0]!, aidreams.multiaddrs[0]!], resolveModelsDir())
+          startRouterNode({
+            modelsDir: resolveModelsDir(),
+            experts: [stories.multiaddrs()[0]!, aidreams.multiaddrs()[0]!]
+          })
         )
       })
     )
     expect(failure).toBeInstanceOf(TokenizerMismatchError)
-    expect(failure.message).toContain("stories260K")
-    expect(failure.message).toMatch(/aidreams/i)
+    expect((failure as TokenizerMismatchError).message).toContain("stories260K")
+    expect((failure as TokenizerMismatchError).message).toMatch(/aidreams/i)
   })
 
   test("an expert refuses a session opened with another tokenizer", async () => {
@@ -104,10 +106,10 @@ describe("tokenizer families", () => {
       Effect.gen(function* () {
         const inference = yield* Inference
         const aidreams = yield* inference.inspect(modelPath("aidreams260K.gguf"), { sha256: false })
-        const stories = yield* startExpertNode({ modelPath: modelPath("stories260K.gguf") })
+        const stories = yield* startTestExpert({ modelPath: modelPath("stories260K.gguf") })
         const node = yield* dialer
         return yield* Effect.promise(() =>
-          openExpertSession(node.dial, stories.multiaddrs[0]!, {
+          openExpertSession(node.dial, stories.multiaddrs()[0]!, {
             prompt: [1, 2, 3],
             topK: 4,
             tokenizerHash: aidreams.tokenizerHash

@@ -1,13 +1,12 @@
 // An expert's sessions end when the router closes them, disconnects or goes quiet, and never exceed their caps.
 import { Effect } from "effect"
 import { expect, test } from "vitest"
-import { startExpertNode } from "../../experts/expert-node.ts"
 import { EXPERT_PROTOCOL } from "../../proto/messages.ts"
 import { ExpertError, GenerationRequestError } from "../../router/errors.ts"
 import { openExpertSession } from "../../router/expert-client.ts"
 import { modelPath, resolveModelsDir } from "../../runtime/models-dir.ts"
 import { startRouterNode } from "../../runtime/router-node.ts"
-import { dialer, inferenceRunner } from "../helpers/runtime.ts"
+import { dialer, inferenceRunner, startTestExpert } from "../helpers/runtime.ts"
 
 const { run } = inferenceRunner()
 
@@ -24,9 +23,9 @@ const eventually = async (check: () => boolean, ms: number) => {
 test("a session is freed by CloseSession, by the router disconnecting and by the idle timeout", async () => {
   const outcome = await run(
     Effect.gen(function* () {
-      const expert = yield* startExpertNode({ modelPath: stories, maxSessions: 1, idleTimeoutMs: 400 })
+      const expert = yield* startTestExpert({ modelPath: stories, maxSessions: 1, idleTimeoutMs: 400 })
       const node = yield* dialer
-      const address = expert.multiaddrs[0]!
+      const address = expert.multiaddrs()[0]!
       const request = { prompt: [1, 403, 407], topK: 4, tokenizerHash: expert.manifest.tokenizerHash }
       return yield* Effect.promise(async () => {
         const first = await openExpertSession(node.dial, address, request)
@@ -54,9 +53,9 @@ test("a session is freed by CloseSession, by the router disconnecting and by the
 
   const idle = await run(
     Effect.gen(function* () {
-      const expert = yield* startExpertNode({ modelPath: stories, maxSessions: 1, idleTimeoutMs: 300 })
+      const expert = yield* startTestExpert({ modelPath: stories, maxSessions: 1, idleTimeoutMs: 300 })
       const node = yield* dialer
-      const address = expert.multiaddrs[0]!
+      const address = expert.multiaddrs()[0]!
       return yield* Effect.promise(async () => {
         const session = await openExpertSession(node.dial, address, {
           prompt: [1, 403],
@@ -76,12 +75,12 @@ test("a session is freed by CloseSession, by the router disconnecting and by the
 test("context limits: the expert refuses steps past its context; the router refuses a prompt that does not fit", async () => {
   const outcome = await run(
     Effect.gen(function* () {
-      const expert = yield* startExpertNode({ modelPath: stories, contextSize: 256 })
+      const expert = yield* startTestExpert({ modelPath: stories, contextSize: 256 })
       const node = yield* dialer
       const contextSize = expert.manifest.contextSize
       const full = yield* Effect.promise(async () => {
         const prompt = [1, ...Array.from({ length: contextSize - 2 }, () => 403)] // one position left
-        const session = await openExpertSession(node.dial, expert.multiaddrs[0]!, {
+        const session = await openExpertSession(node.dial, expert.multiaddrs()[0]!, {
           prompt,
           topK: 4,
           tokenizerHash: expert.manifest.tokenizerHash
@@ -89,7 +88,7 @@ test("context limits: the expert refuses steps past its context; the router refu
         await session.step([403])
         return session.step([403, 403]).catch((error: unknown) => error)
       })
-      const router = yield* startRouterNode(expert.multiaddrs, resolveModelsDir())
+      const router = yield* startRouterNode({ modelsDir: resolveModelsDir(), experts: expert.multiaddrs() })
       const tooLong = yield* Effect.promise(async () => {
         try {
           for await (const _ of router.generate({ prompt: Array(contextSize + 1).fill(403), k: 1, maxTokens: 4 })) {

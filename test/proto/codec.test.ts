@@ -65,7 +65,7 @@ const manifestArb: fc.Arbitrary<ExpertManifest> = fc.record({
   parameters: fc.maxSafeNat(),
   quantization: text,
   contextSize: uint32,
-  vocabSize: uint32,
+  vocabSize: fc.integer({ min: 1, max: UINT32_MAX }), // a manifest without a vocabulary is refused
   maxSessions: uint32,
   maxTopK: uint32,
   addBos: fc.boolean(),

@@ -1,12 +1,11 @@
 // K = 1, greedy, through the mesh (router and expert talking libp2p on loopback) equals node-llama-cpp on its own.
 import { Effect } from "effect"
 import { expect, test } from "vitest"
-import { startExpertNode } from "../../experts/expert-node.ts"
 import { Inference } from "../../experts/inference/service.ts"
 import type { GenerationEvent } from "../../router/generation.ts"
 import { modelPath, resolveModelsDir } from "../../runtime/models-dir.ts"
 import { startRouterNode } from "../../runtime/router-node.ts"
-import { inferenceRunner } from "../helpers/runtime.ts"
+import { inferenceRunner, startTestExpert } from "../helpers/runtime.ts"
 
 const { run } = inferenceRunner()
 
@@ -22,9 +21,10 @@ for (const model of ["stories260K.gguf", "stories260K-q4_0.gguf"]) {
     const { mesh, local, text } = await run(
       Effect.gen(function* () {
         const inference = yield* Inference
-        const expert = yield* startExpertNode({ modelPath: path })
-        const router = yield* startRouterNode(expert.multiaddrs, resolveModelsDir())
-        const prompt = router.tokenizer.encodePrompt("Once upon a time")
+        const expert = yield* startTestExpert({ modelPath: path })
+        const router = yield* startRouterNode({ modelsDir: resolveModelsDir(), experts: expert.multiaddrs() })
+        const tokenizer = yield* Effect.promise(() => router.tokenizer(expert.manifest.tokenizerHash))
+        const prompt = tokenizer.encodePrompt("Once upon a time")
         const events = yield* Effect.promise(() =>
           collect(router.generate({ prompt, k: 1, maxTokens: 64, sampling: { temperature: 0 } }))
         )

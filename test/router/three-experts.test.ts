@@ -50,14 +50,14 @@ test("K = 3, seeded, 64 tokens: two CLI runs print the same text; another seed d
   // The same request from a router in this process, to the same expert processes, gives the same text.
   const text = await run(
     Effect.gen(function* () {
-      const router = yield* startRouterNode(
-        experts.map((expert) => expert.multiaddrs[0]!),
-        resolveModelsDir()
-      )
+      const router = yield* startRouterNode({
+        modelsDir: resolveModelsDir(),
+        experts: experts.map((expert) => expert.multiaddrs[0]!)
+      })
       return yield* Effect.promise(async () => {
         let text = ""
         for await (const event of router.generate({
-          prompt: router.tokenizer.encodePrompt("Once upon a time"),
+          prompt: "Once upon a time",
           k: 3,
           maxTokens: 64,
           sampling: { temperature: 0.9, seed: 7 }
