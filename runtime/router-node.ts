@@ -5,7 +5,7 @@ import { createRandom } from "../aggregator/random.ts"
 import { type SwarmWatcher, startSwarmWatcher } from "../discovery/watcher.ts"
 import { Inference } from "../experts/inference/service.ts"
 import type { Tokenizer } from "../experts/inference/tokenizer.ts"
-import { ExpertError, TokenizerNotFoundError } from "../router/errors.ts"
+import { ExpertError, GenerationRequestError, TokenizerNotFoundError } from "../router/errors.ts"
 import { type GenerationEvent, type GenerationRequest, generate } from "../router/generation.ts"
 import { asPeerId } from "../router/registry/events.ts"
 import { chooseExperts } from "../router/registry/select.ts"
@@ -33,6 +33,8 @@ export interface RouterGenerationRequest extends Omit<GenerationRequest, "prompt
   readonly k: number
   /** Tokenizer hash of the family to use; default: the family with the most experts. */
   readonly family?: string
+  /** Use exactly these experts (peer ids known to the registry) instead of choosing K. */
+  readonly only?: ReadonlyArray<string>
 }
 
 export interface RouterNode {
@@ -102,15 +104,20 @@ export const startRouterNode = (options: RouterNodeOptions) =>
     }
 
     async function* generateWithRegistry(request: RouterGenerationRequest): AsyncGenerator<GenerationEvent> {
-      const family = request.family ?? largestFamily()
+      const pinned = (request.only ?? []).map((peerId) => {
+        const expert = getExpert(watcher.state(), asPeerId(peerId))
+        if (expert === undefined) throw new GenerationRequestError({ message: `expert ${peerId} is not in the registry` })
+        return expert
+      })
+      const family = pinned[0]?.manifest.tokenizerHash ?? request.family ?? largestFamily()
       if (family === undefined) throw new TokenizerNotFoundError({ message: "no experts are known yet" })
       const familyTokenizer = await tokenizer(family)
       const prompt = typeof request.prompt === "string" ? familyTokenizer.encodePrompt(request.prompt) : request.prompt
-      const chosen = chooseExperts(watcher.state(), {
-        tokenizerHash: family,
-        k: request.k,
-        random: createRandom(request.sampling?.seed)
-      }).map((expert) => ({ peerId: expert.peerId, address: expert.peerId, manifest: expert.manifest }))
+      const chosen = (
+        pinned.length > 0
+          ? pinned
+          : chooseExperts(watcher.state(), { tokenizerHash: family, k: request.k, random: createRandom(request.sampling?.seed) })
+      ).map((expert) => ({ peerId: expert.peerId, address: expert.peerId, manifest: expert.manifest }))
       try {
         for await (const event of generate(node.dial, familyTokenizer, chosen, { ...request, prompt })) {
           if (event._tag === "Finished") {
