@@ -121,7 +121,7 @@ export const checkAnnouncement = async (
   }
   const manifest = decodeManifest(body.manifest)
   if (!manifest.ok) return reject("malformed", manifest.reason)
-  if (body.addresses.some((address) => address.length > MAX_ADDRESS_BYTES || !address.startsWith("/"))) {
+  if (body.addresses.some((address) => Buffer.byteLength(address) > MAX_ADDRESS_BYTES || !address.startsWith("/"))) {
     return reject("malformed", "an address is not a multiaddr")
   }
   return {

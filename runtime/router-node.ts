@@ -106,7 +106,8 @@ export const startRouterNode = (options: RouterNodeOptions) =>
     async function* generateWithRegistry(request: RouterGenerationRequest): AsyncGenerator<GenerationEvent> {
       const pinned = (request.only ?? []).map((peerId) => {
         const expert = getExpert(watcher.state(), asPeerId(peerId))
-        if (expert === undefined) throw new GenerationRequestError({ message: `expert ${peerId} is not in the registry` })
+        if (expert === undefined)
+          throw new GenerationRequestError({ message: `expert ${peerId} is not in the registry` })
         return expert
       })
       const family = pinned[0]?.manifest.tokenizerHash ?? request.family ?? largestFamily()
@@ -116,7 +117,11 @@ export const startRouterNode = (options: RouterNodeOptions) =>
       const chosen = (
         pinned.length > 0
           ? pinned
-          : chooseExperts(watcher.state(), { tokenizerHash: family, k: request.k, random: createRandom(request.sampling?.seed) })
+          : chooseExperts(watcher.state(), {
+              tokenizerHash: family,
+              k: request.k,
+              random: createRandom(request.sampling?.seed)
+            })
       ).map((expert) => ({ peerId: expert.peerId, address: expert.peerId, manifest: expert.manifest }))
       try {
         for await (const event of generate(node.dial, familyTokenizer, chosen, { ...request, prompt })) {

@@ -41,6 +41,11 @@ export const LIMITS = {
   bootstrapMaxConnections: 2048,
   /** Inbound connections still in their handshake. */
   maxIncomingPendingConnections: 32,
+  /**
+   * New inbound connections accepted per second from one IP address. libp2p's default (5) refuses the sixth donor
+   * behind one NAT, or the sixth node of a swarm on one machine, and the refused ones do not come back on their own.
+   */
+  inboundConnectionsPerHostPerSecond: 100,
   /** Largest gossipsub RPC accepted; announcements themselves are capped far lower (8 KiB) by their decoder. */
   maxPubsubRpcBytes: 256 * 1024,
   /** Relayed connections a bootstrap carries: generous, so a long answer through the relay is never cut. */
@@ -62,19 +67,24 @@ export const libp2pOptions = (config: P2PConfig): Libp2pOptions<Record<string, u
     ping: ping({ runOnLimitedConnection: true }),
     dht: kadDHT({
       protocol: MESH_DHT_PROTOCOL,
-      // A router or a NAT'd expert cannot serve DHT queries; everyone else can.
-      clientMode: !isBootstrap && config.listen.length === 0,
+      // Bootstrap peers hold the DHT; experts and routers only query it. Every expert a DHT server made each join
+      // cost O(swarm) routing-table pings and random walks: 48 nodes in one process never settled, 48 clients did.
+      clientMode: !isBootstrap,
       // LAN and test swarms use private addresses; this DHT is mesh's own, not the public one.
       peerInfoMapper: passthroughMapper
     }),
     pubsub: gossipsub({
       allowPublishToZeroTopicPeers: true,
       maxInboundDataLength: LIMITS.maxPubsubRpcBytes,
-      runOnLimitedConnection: true
+      runOnLimitedConnection: true,
+      // gossipsub's default score punishes more than 10 peers behind one IP address, which silences a swarm on one
+      // machine, or donors behind one NAT; mesh checks each announcement's signature instead.
+      scoreParams: { IPColocationFactorWeight: 0 }
     }),
     autonat: autoNAT(),
     dcutr: dcutr()
   }
+
   if (isBootstrap) {
     services.relay = circuitRelayServer({
       reservations: {
@@ -95,7 +105,8 @@ export const libp2pOptions = (config: P2PConfig): Libp2pOptions<Record<string, u
     streamMuxers: [yamux()],
     connectionManager: {
       maxConnections: isBootstrap ? LIMITS.bootstrapMaxConnections : LIMITS.maxConnections,
-      maxIncomingPendingConnections: LIMITS.maxIncomingPendingConnections
+      maxIncomingPendingConnections: LIMITS.maxIncomingPendingConnections,
+      inboundConnectionThreshold: LIMITS.inboundConnectionsPerHostPerSecond
     },
     peerDiscovery: peerDiscovery as NonNullable<Libp2pOptions["peerDiscovery"]>,
     services: services as Libp2pOptions<Record<string, unknown>>["services"]

@@ -69,6 +69,23 @@ export interface P2PNode {
 const keyToCid = async (key: string): Promise<CID> =>
   CID.createV1(0x55, await sha256.digest(new TextEncoder().encode(key)))
 
+/** How often a node checks that it is still connected to its bootstrap peers. */
+const REJOIN_INTERVAL_MS = 5000
+
+/**
+ * libp2p dials the bootstrap list once at start; a bootstrap that was down then, or a connection lost later, is not
+ * retried. A donor's node must find its way back on its own, so every few seconds each unconnected bootstrap peer is
+ * dialled again.
+ */
+const keepBootstrapsConnected = (node: Libp2p<Record<string, unknown>>, bootstrap: ReadonlyArray<string>) =>
+  setInterval(() => {
+    for (const address of bootstrap) {
+      const peer = /\/p2p\/([^/]+)$/.exec(address)?.[1]
+      if (peer === undefined || node.getConnections(peerIdFromString(peer)).length > 0) continue
+      node.dial(multiaddr(address)).catch(() => undefined)
+    }
+  }, REJOIN_INTERVAL_MS)
+
 const describe = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
 const toTarget = (target: string) => {
@@ -86,6 +103,7 @@ export const startP2PNode = async (config: P2PConfig): Promise<P2PNode> => {
   } catch (cause) {
     throw new P2PError({ message: `libp2p failed to start: ${describe(cause)}`, cause })
   }
+  const rejoin = keepBootstrapsConnected(node, config.bootstrap ?? [])
   const pubsub = node.services.pubsub as GossipSub
   const dht = node.services.dht as KadDHT
   const pinger = node.services.ping as Ping
@@ -144,7 +162,10 @@ export const startP2PNode = async (config: P2PConfig): Promise<P2PNode> => {
       pubsub.subscribe(topic)
     },
     provide: async (key) => {
-      await dht.provide(await keyToCid(key))
+      // kad-dht's provide is a generator of query events: the record is stored only as it is consumed.
+      for await (const _event of dht.provide(await keyToCid(key))) {
+        // the events themselves are not needed
+      }
     },
     findProviders: async function* (key, signal) {
       const cid = await keyToCid(key)
@@ -158,6 +179,7 @@ export const startP2PNode = async (config: P2PConfig): Promise<P2PNode> => {
     ping: async (peerId, signal) => pinger.ping(toTarget(peerId), signal === undefined ? {} : { signal }),
     connectedPeers: () => node.getPeers().map((peer) => peer.toString()),
     stop: async () => {
+      clearInterval(rejoin)
       await node.stop()
     }
   }
