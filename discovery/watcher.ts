@@ -3,7 +3,7 @@
 import { type Dial, fetchManifest } from "../router/expert-client.ts"
 import { apply } from "../router/registry/apply.ts"
 import { asPeerId, type RegistryEvent } from "../router/registry/events.ts"
-import { emptyRegistry, type RegistryState } from "../router/registry/state.ts"
+import { emptyRegistry, getExpert, type RegistryState } from "../router/registry/state.ts"
 import { checkAnnouncement, type RejectionReason, type ValidAnnouncement, type Verifier } from "./announcement.ts"
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from "./announcer.ts"
 import { EXPERTS_TOPIC, familyKey } from "./topics.ts"
@@ -97,6 +97,9 @@ export const startSwarmWatcher = (node: WatchingNode, verify: Verifier, options:
             source: "gossip"
           })
         } else {
+          // A heartbeat from an expert whose manifest this router has not seen yet (it joined after the last one was
+          // published): ask the expert for it rather than wait for the next.
+          if (getExpert(state, peerId) === undefined) fetchUnknown(peerId)
           const { seq, openSessions, maxSessions, queue } = announcement
           record({ _tag: "Heartbeat", at: now(), peerId, seq, openSessions, maxSessions, queue })
         }
@@ -108,6 +111,15 @@ export const startSwarmWatcher = (node: WatchingNode, verify: Verifier, options:
     await node.addAddresses(peerId, addresses).catch(() => undefined)
     const manifest = await fetchManifest(node.dial, peerId)
     record({ _tag: "ManifestSeen", at: now(), peerId: asPeerId(peerId), manifest, addresses, source })
+  }
+
+  const fetching = new Set<string>()
+  const fetchUnknown = (peerId: string) => {
+    if (fetching.has(peerId)) return
+    fetching.add(peerId)
+    addKnown(peerId, [], "direct")
+      .catch(() => undefined)
+      .finally(() => fetching.delete(peerId))
   }
 
   const pingAll = async () => {

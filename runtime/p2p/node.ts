@@ -69,6 +69,9 @@ export interface P2PNode {
 const keyToCid = async (key: string): Promise<CID> =>
   CID.createV1(0x55, await sha256.digest(new TextEncoder().encode(key)))
 
+/** A node dials the peers mDNS finds until it holds this many connections. */
+const LAN_DIAL_LIMIT = 64
+
 /** How often a node checks that it is still connected to its bootstrap peers. */
 const REJOIN_INTERVAL_MS = 5000
 
@@ -104,6 +107,14 @@ export const startP2PNode = async (config: P2PConfig): Promise<P2PNode> => {
     throw new P2PError({ message: `libp2p failed to start: ${describe(cause)}`, cause })
   }
   const rejoin = keepBootstrapsConnected(node, config.bootstrap ?? [])
+  if (config.lan === true) {
+    // libp2p records peers found by mDNS but does not dial them; on a LAN they are the swarm.
+    node.addEventListener("peer:discovery", (event) => {
+      if (node.getConnections(event.detail.id).length > 0) return
+      if (node.getConnections().length >= LAN_DIAL_LIMIT) return
+      node.dial(event.detail.id).catch(() => undefined)
+    })
+  }
   const pubsub = node.services.pubsub as GossipSub
   const dht = node.services.dht as KadDHT
   const pinger = node.services.ping as Ping

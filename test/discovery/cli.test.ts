@@ -9,7 +9,12 @@ let bootstrap: MeshProcess
 let expert: ExpertProcess
 beforeAll(async () => {
   bootstrap = await spawnBootstrap()
-  expert = await spawnExpert(modelPath("stories260K.gguf"), ["--bootstrap", bootstrap.multiaddrs[0]!, "--heartbeat", "500"])
+  expert = await spawnExpert(modelPath("stories260K.gguf"), [
+    "--bootstrap",
+    bootstrap.multiaddrs[0]!,
+    "--heartbeat",
+    "500"
+  ])
 }, 60_000)
 afterAll(async () => {
   await expert?.stop()
