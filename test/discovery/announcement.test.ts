@@ -14,22 +14,9 @@ import { encodeManifest } from "../../proto/codec.ts"
 import { Announcement, ManifestBody } from "../../proto/discovery.ts"
 import type { ExpertManifest } from "../../proto/messages.ts"
 import { newIdentity, type PeerIdentity, verifyPeerSignature } from "../../runtime/p2p/identity.ts"
+import { syntheticManifest } from "../helpers/synthetic-manifest.ts"
 
-const manifest: ExpertManifest = {
-  modelName: "stories260K",
-  fileSha256: "ab".repeat(32),
-  tokenizerHash: "cd".repeat(32),
-  architecture: "llama",
-  parameters: 260_000,
-  quantization: "F32",
-  contextSize: 512,
-  vocabSize: 512,
-  maxSessions: 4,
-  maxTopK: 64,
-  addBos: true,
-  bosToken: 1,
-  eosToken: 2
-}
+const manifest: ExpertManifest = syntheticManifest({ modelName: "stories260K", contextSize: 512 })
 const addresses = ["/ip4/127.0.0.1/tcp/4101", "/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWRelay/p2p-circuit"]
 const issuedAtMs = 1_700_000_000_123
 

@@ -1,26 +1,10 @@
 // LAN mode: with no bootstrap at all, a router and an expert on two hosts of one network find each other by mDNS.
-import { spawn } from "node:child_process"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { type ExpertProcess, MESH_BIN, spawnExpert } from "../../runtime/expert-process.ts"
 import { modelPath } from "../../runtime/models-dir.ts"
 import { createTestbed, netnsAvailable, sweepStaleTestbeds, type Testbed } from "../../testbed/netns.ts"
 
 const available = netnsAvailable()
-
-/** Runs `mesh ARGS` inside a namespace; resolves with its exit code and output. */
-const meshIn = (namespace: string, args: ReadonlyArray<string>) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn("ip", ["netns", "exec", namespace, process.execPath, MESH_BIN, ...args])
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString()
-    })
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
-    child.on("exit", (code) => resolve({ code, stdout, stderr }))
-  })
 
 describe.skipIf(!available.ok)(`LAN discovery${available.ok ? "" : ` (skipped: ${available.reason})`}`, () => {
   let testbed: Testbed
@@ -39,7 +23,9 @@ describe.skipIf(!available.ok)(`LAN discovery${available.ok ? "" : ` (skipped: $
   })
 
   test("mesh status --lan on another host lists the expert, with no bootstrap anywhere", async () => {
-    const status = await meshIn(testbed.host(2).name, ["status", "--lan", "--listen-for", "4", "--json"])
+    const status = await testbed
+      .host(2)
+      .run(process.execPath, [MESH_BIN, "status", "--lan", "--listen-for", "4", "--json"], { timeoutMs: 30_000 })
     expect(status.code, status.stderr).toBe(0)
     const swarm = JSON.parse(status.stdout)
     expect(swarm.experts.map((entry: { peerId: string }) => entry.peerId)).toEqual([expert.peerId])

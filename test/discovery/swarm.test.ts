@@ -14,6 +14,7 @@ import { newIdentity } from "../../runtime/p2p/identity.ts"
 import { acquireP2PNode } from "../../runtime/p2p/node.ts"
 import { startRouterNode } from "../../runtime/router-node.ts"
 import { inferenceRunner, startTestExpert } from "../helpers/runtime.ts"
+import { syntheticManifest } from "../helpers/synthetic-manifest.ts"
 
 const { run } = inferenceRunner()
 
@@ -49,21 +50,7 @@ const routerOf = (bootstrapAddress: string) =>
   })
 
 /** What a rogue claims to serve; only the validators read it, no model stands behind it. */
-const rogueManifest: ExpertManifest = {
-  modelName: "rogue",
-  fileSha256: "ab".repeat(32),
-  tokenizerHash: "cd".repeat(32),
-  architecture: "llama",
-  parameters: 260_000,
-  quantization: "F32",
-  contextSize: 512,
-  vocabSize: 512,
-  maxSessions: 4,
-  maxTopK: 64,
-  addBos: true,
-  bosToken: 1,
-  eosToken: 2
-}
+const rogueManifest: ExpertManifest = syntheticManifest({ modelName: "rogue", contextSize: 512 })
 
 const knows = (state: RegistryState, peerId: string) => getExpert(state, asPeerId(peerId)) !== undefined
 
