@@ -135,3 +135,15 @@ export const checkAnnouncement = async (
     }
   }
 }
+
+/** The peer a manifest announcement names, without checking anything else; undefined for anything else. */
+export const manifestPeerId = (data: Uint8Array): string | undefined => {
+  try {
+    const signed = Announcement.decode(data).manifest
+    return signed === undefined
+      ? undefined
+      : ManifestBody.decode(signed.body, { limits: { addresses: MAX_ADDRESSES } }).peerId
+  } catch {
+    return undefined
+  }
+}

@@ -6,6 +6,7 @@ import { asPeerId, type RegistryEvent } from "../router/registry/events.ts"
 import { emptyRegistry, getExpert, type RegistryState } from "../router/registry/state.ts"
 import { checkAnnouncement, type RejectionReason, type ValidAnnouncement, type Verifier } from "./announcement.ts"
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from "./announcer.ts"
+import { readSnapshot, SWARM_SNAPSHOT_PROTOCOL } from "./snapshot.ts"
 import { EXPERTS_TOPIC, familyKey } from "./topics.ts"
 
 /** What the watcher needs of a libp2p node. */
@@ -42,6 +43,8 @@ export interface SwarmWatcher {
   readonly rejected: () => Readonly<Record<RejectionReason, number>>
   /** Adds an expert by address: its manifest is asked for directly. */
   readonly addDirect: (address: string) => Promise<void>
+  /** Asks a bootstrap peer for the manifests it holds; returns how many passed the checks. */
+  readonly loadSnapshot: (bootstrapAddress: string, signal?: AbortSignal) => Promise<number>
   /** Asks the DHT for a family's providers and their manifests; returns how many answered. */
   readonly lookupFamily: (tokenizerHash: string, signal?: AbortSignal) => Promise<number>
   /** Resolves true once `ready(state)` holds, false after `timeoutMs`. */
@@ -143,6 +146,21 @@ export const startSwarmWatcher = (node: WatchingNode, verify: Verifier, options:
       const peerId = peerOf(address)
       if (peerId === undefined) throw new Error(`an expert address needs its /p2p/ id: ${address}`)
       await addKnown(peerId, [address.slice(0, -`/p2p/${peerId}`.length)], "direct")
+    },
+    loadSnapshot: async (bootstrapAddress, signal) => {
+      const manifests = await readSnapshot(await node.dial(bootstrapAddress, SWARM_SNAPSHOT_PROTOCOL, signal), verify)
+      for (const manifest of manifests) {
+        await node.addAddresses(manifest.peerId, manifest.addresses).catch(() => undefined)
+        record({
+          _tag: "ManifestSeen",
+          at: now(),
+          peerId: asPeerId(manifest.peerId),
+          manifest: manifest.manifest,
+          addresses: manifest.addresses,
+          source: "gossip"
+        })
+      }
+      return manifests.length
     },
     lookupFamily: async (tokenizerHash, signal) => {
       let answered = 0

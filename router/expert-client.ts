@@ -50,15 +50,24 @@ const expectStepResult = (address: string, response: ExpertResponse): SparseDist
   return response.distribution
 }
 
+/** A dial that fails is tried once more after a short pause: relayed paths in particular fail transiently. */
+const DIAL_RETRY_DELAY_MS = 250
+
 const open = async (dial: Dial, address: string, signal?: AbortSignal): Promise<FrameChannel> => {
-  try {
-    return frameChannel(await dial(address, EXPERT_PROTOCOL, signal), WIRE_LIMITS.maxFrameBytes)
-  } catch (cause) {
-    throw new ExpertError({
-      address,
-      code: "UNREACHABLE",
-      message: cause instanceof Error ? cause.message : String(cause)
-    })
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return frameChannel(await dial(address, EXPERT_PROTOCOL, signal), WIRE_LIMITS.maxFrameBytes)
+    } catch (cause) {
+      if (attempt < 2 && signal?.aborted !== true) {
+        await new Promise((resolve) => setTimeout(resolve, DIAL_RETRY_DELAY_MS))
+        continue
+      }
+      throw new ExpertError({
+        address,
+        code: "UNREACHABLE",
+        message: cause instanceof Error ? cause.message : String(cause)
+      })
+    }
   }
 }
 

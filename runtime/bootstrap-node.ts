@@ -2,6 +2,7 @@
 // browsers, and a gossipsub member of the experts topic so announcements flow through it (checked on the way).
 import { Effect } from "effect"
 import { checkAnnouncement, type RejectionReason } from "../discovery/announcement.ts"
+import { createSnapshotKeeper, SWARM_SNAPSHOT_PROTOCOL } from "../discovery/snapshot.ts"
 import { EXPERTS_TOPIC } from "../discovery/topics.ts"
 import { type PeerIdentity, verifyPeerSignature } from "./p2p/identity.ts"
 import { acquireP2PNode } from "./p2p/node.ts"
@@ -19,6 +20,8 @@ export interface BootstrapNode {
   readonly multiaddrs: () => ReadonlyArray<string>
   readonly connectedPeers: () => number
   readonly rejected: () => Readonly<Record<RejectionReason, number>>
+  /** Experts in the snapshot it serves to joining routers. */
+  readonly knownExperts: () => number
 }
 
 export const DEFAULT_BOOTSTRAP_LISTEN = ["/ip4/127.0.0.1/tcp/4001", "/ip4/127.0.0.1/tcp/4002/ws"]
@@ -33,21 +36,31 @@ export const startBootstrapNode = (options: BootstrapNodeOptions) =>
       bootstrap: options.bootstrap ?? []
     })
     const rejected: Record<RejectionReason, number> = { oversized: 0, malformed: 0, forged: 0 }
+    const snapshot = createSnapshotKeeper()
     node.subscribe(
       EXPERTS_TOPIC,
       async (publisher, data) => {
         const check = await checkAnnouncement(publisher, data, verifyPeerSignature)
-        if (check.ok) return "accept"
-        rejected[check.reason]++
-        return "reject"
+        if (!check.ok) {
+          rejected[check.reason]++
+          return "reject"
+        }
+        const announcement = check.announcement
+        if (announcement._tag === "Manifest") snapshot.manifest(announcement.peerId, data)
+        else snapshot.heartbeat(announcement.peerId, announcement.intervalMs)
+        return "accept"
       },
       () => undefined
+    )
+    yield* Effect.promise(() =>
+      node.handle(SWARM_SNAPSHOT_PROTOCOL, (stream) => snapshot.serve(stream), { maxInboundStreams: 8 })
     )
     const bootstrap: BootstrapNode = {
       peerId: node.peerId,
       multiaddrs: node.multiaddrs,
       connectedPeers: () => node.connectedPeers().length,
-      rejected: () => ({ ...rejected })
+      rejected: () => ({ ...rejected }),
+      knownExperts: snapshot.size
     }
     return bootstrap
   })

@@ -48,6 +48,18 @@ export interface RouterNode {
   readonly generate: (request: RouterGenerationRequest) => AsyncGenerator<GenerationEvent>
 }
 
+/** Tries a bootstrap's snapshot until one is read (the bootstrap may still be starting), for at most 20 s. */
+const loadSnapshotWithRetry = async (watcher: SwarmWatcher, address: string, signal: AbortSignal) => {
+  for (let attempt = 0; attempt < 20 && !signal.aborted; attempt++) {
+    const loaded = await watcher.loadSnapshot(address, signal).then(
+      () => true,
+      () => false
+    )
+    if (loaded) return
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
+}
+
 export const startRouterNode = (options: RouterNodeOptions) =>
   Effect.gen(function* () {
     const inference = yield* Inference
@@ -65,6 +77,10 @@ export const startRouterNode = (options: RouterNodeOptions) =>
       ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs })
     })
     yield* Effect.addFinalizer(() => Effect.sync(() => watcher.stop()))
+    // What the bootstraps already know, so a joining router need not wait for each expert's next manifest.
+    const snapshots = new AbortController()
+    yield* Effect.addFinalizer(() => Effect.sync(() => snapshots.abort()))
+    for (const address of options.bootstrap ?? []) void loadSnapshotWithRetry(watcher, address, snapshots.signal)
 
     // Static experts: all must answer, and all must share one tokenizer (the user asked to mix exactly these).
     const direct = options.experts ?? []

@@ -54,7 +54,7 @@ const rogueManifest: ExpertManifest = syntheticManifest({ modelName: "rogue", co
 
 const knows = (state: RegistryState, peerId: string) => getExpert(state, asPeerId(peerId)) !== undefined
 
-test("a router that knows only the bootstrap finds both experts by gossip, measures them and mixes them", async () => {
+test("a router that knows only the bootstrap finds both experts through the bootstrap, measures them and mixes them", async () => {
   const outcome = await run(
     Effect.gen(function* () {
       const { address } = yield* bootstrapPeer
