@@ -5,7 +5,7 @@ import { ModelFileError, ModelLoadError } from "../errors.ts"
 import { type ExpertModel, type ExpertModelOptions, loadExpertModel } from "./expert-model.ts"
 import { generateGreedyLocally, type LocalGeneration } from "./local-generation.ts"
 import { type InspectOptions, inspectModelFile, type ModelInfo } from "./model-file.ts"
-import { loadTokenizer, type Tokenizer } from "./tokenizer.ts"
+import { loadTokenizer, type Tokenizer, type TokenizerOptions } from "./tokenizer.ts"
 
 export class Inference extends Context.Tag("mesh/Inference")<
   Inference,
@@ -18,7 +18,10 @@ export class Inference extends Context.Tag("mesh/Inference")<
       options?: ExpertModelOptions
     ) => Effect.Effect<ExpertModel, ModelFileError | ModelLoadError, Scope.Scope>
     /** Loads a tokenizer only (vocab-only model), disposed with the scope. */
-    readonly loadTokenizer: (path: string) => Effect.Effect<Tokenizer, ModelFileError | ModelLoadError, Scope.Scope>
+    readonly loadTokenizer: (
+      path: string,
+      options?: TokenizerOptions
+    ) => Effect.Effect<Tokenizer, ModelFileError | ModelLoadError, Scope.Scope>
     /** node-llama-cpp's own greedy generation: the reference and the benchmark baseline. */
     readonly generateLocally: (
       path: string,
@@ -50,8 +53,8 @@ export const InferenceLive = Layer.scoped(
   Inference,
   Effect.gen(function* () {
     const llama = yield* Effect.orDie(acquireLlama)
-    const inspect = (path: string) =>
-      Effect.tryPromise({ try: () => inspectModelFile(path), catch: asModelFileError(path) })
+    const inspect = (path: string, options?: InspectOptions) =>
+      Effect.tryPromise({ try: () => inspectModelFile(path, options), catch: asModelFileError(path) })
     return {
       inspect,
       loadExpert: (path, options) =>
@@ -61,10 +64,11 @@ export const InferenceLive = Layer.scoped(
             (model) => Effect.promise(() => model.dispose())
           )
         ),
-      loadTokenizer: (path) =>
-        Effect.flatMap(inspect(path), (info) =>
+      loadTokenizer: (path, options) =>
+        // The header alone: a tokenizer needs no file hash.
+        Effect.flatMap(inspect(path, { sha256: false }), (info) =>
           Effect.acquireRelease(
-            Effect.tryPromise({ try: () => loadTokenizer(llama, info), catch: asLoadError(path) }),
+            Effect.tryPromise({ try: () => loadTokenizer(llama, info, options), catch: asLoadError(path) }),
             (tokenizer) => Effect.promise(() => tokenizer.dispose())
           )
         ),
