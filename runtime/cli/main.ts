@@ -11,6 +11,7 @@ Usage:
                                                                       serve a model to the swarm
   mesh generate --bootstrap ADDR [--k 2] [--temperature T] [--seed S] [--max-tokens N] "prompt"
   mesh generate --experts A,B,C ...                                   the same with a fixed list of experts
+  mesh gateway start --bootstrap ADDR [--port 8080]                   the OpenAI-compatible API with per-IP fair use
   mesh status --bootstrap ADDR                                        the swarm: families, experts, latency, load
   mesh demo [--models DIR]                                            a local swarm writes a story (npm start)
 
@@ -43,6 +44,13 @@ const commands: Record<string, Command> = {
     load: async () => {
       const { bootstrapStart, bootstrapStartHelp } = await import("./bootstrap-start.ts")
       return { help: bootstrapStartHelp, run: (args) => Effect.scoped(bootstrapStart(args)) }
+    }
+  },
+  "gateway start": {
+    load: async () => {
+      const { gatewayStart, gatewayStartHelp } = await import("./gateway-start.ts")
+      const { withInference } = await import("./with-inference.ts")
+      return { help: gatewayStartHelp, run: (args) => withInference(gatewayStart(args)) }
     }
   },
   status: {
