@@ -32,12 +32,19 @@ export type CompletionEvent =
       readonly tokensPerSecond: number
     }
 
-const tokenLogprob = (tokenizer: Tokenizer, mixture: Mixture, token: number, top: number): TokenLogprob => ({
-  text: tokenizer.tokenText(token),
+const tokenLogprob = (
+  tokenizer: Tokenizer,
+  mixture: Mixture,
+  token: number,
+  previous: number | undefined,
+  top: number
+): TokenLogprob => ({
+  text: tokenizer.tokenText(token, previous),
   logprob: logprobOf(mixture, token),
-  top: mixture.tokens
-    .slice(0, top)
-    .map((alternative, index) => ({ text: tokenizer.tokenText(alternative), logprob: Math.log(mixture.probs[index]!) }))
+  top: mixture.tokens.slice(0, top).map((alternative, index) => ({
+    text: tokenizer.tokenText(alternative, previous),
+    logprob: Math.log(mixture.probs[index]!)
+  }))
 })
 
 /**
@@ -54,6 +61,7 @@ export async function* runCompletion(
   const pending: TokenLogprob[] = []
   let experts: ReadonlyArray<string> = []
   let firstTokenAt: number | undefined
+  let previous = job.promptTokens.at(-1)
   for await (const event of router.generate({
     prompt: job.promptTokens,
     k: job.k,
@@ -71,8 +79,10 @@ export async function* runCompletion(
         break
       case "Token":
         firstTokenAt ??= performance.now()
-        if (job.topLogprobs !== undefined)
-          pending.push(tokenLogprob(tokenizer, event.mixture, event.token, job.topLogprobs))
+        if (job.topLogprobs !== undefined) {
+          pending.push(tokenLogprob(tokenizer, event.mixture, event.token, previous, job.topLogprobs))
+        }
+        previous = event.token
         if (event.text.length > 0) yield { _tag: "Delta", text: event.text, logprobs: pending.splice(0) }
         break
       case "Finished": {

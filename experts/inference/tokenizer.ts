@@ -12,8 +12,11 @@ export interface Tokenizer {
   encodePrompt(text: string): number[]
   /** A chat's prompt: the model's chat template, or mesh's plain default where it has none (see chat-format.ts). */
   encodeChat(messages: ReadonlyArray<ChatMessage>): number[]
-  /** The text of one token on its own (OpenAI logprobs list tokens as text). */
-  tokenText(token: number): string
+  /**
+   * The text a token adds after `previous` (OpenAI logprobs list tokens as text, and they must join into the
+   * completion: a SentencePiece token's leading space only shows after another token).
+   */
+  tokenText(token: number, previous?: number): string
   detokenize(tokens: ReadonlyArray<number>): string
   readonly eosToken: number
   dispose(): Promise<void>
@@ -48,7 +51,11 @@ export const loadTokenizer = async (
     tokenize,
     encodePrompt,
     encodeChat: (messages) => chatTokens(model, options.chatTemplate ?? info.chatTemplate, messages, encodePrompt),
-    tokenText: (token) => model.detokenize([token as Token], true),
+    tokenText: (token, previous) => {
+      if (previous === undefined) return model.detokenize([token as Token], true)
+      const before = model.detokenize([previous as Token], true)
+      return model.detokenize([previous as Token, token as Token], true).slice(before.length)
+    },
     detokenize: (tokens) => model.detokenize(tokens as Token[]),
     eosToken: Number(model.tokens.eos ?? info.eosToken),
     dispose: () => model.dispose()
