@@ -17,16 +17,12 @@ export const plainChatText = (messages: ReadonlyArray<ChatMessage>): string =>
   `${messages.map((message) => `${ROLE_NAMES[message.role]}: ${message.content}`).join("\n")}\nAssistant:`
 
 const toHistory = (messages: ReadonlyArray<ChatMessage>): ChatHistoryItem[] => [
-  ...messages.map((message): ChatHistoryItem => {
-    switch (message.role) {
-      case "system":
-        return { type: "system", text: message.content }
-      case "user":
-        return { type: "user", text: message.content }
-      case "assistant":
-        return { type: "model", response: [message.content] }
-    }
-  }),
+  ...messages.map(
+    (message): ChatHistoryItem =>
+      message.role === "assistant"
+        ? { type: "model", response: [message.content] }
+        : { type: message.role, text: message.content }
+  ),
   // An empty model turn: the rendered text ends where the answer begins.
   { type: "model", response: [] }
 ]
