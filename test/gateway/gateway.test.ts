@@ -16,6 +16,7 @@ const runtime = ManagedRuntime.make(InferenceLive)
 let scope: Scope.CloseableScope
 let url: string
 let limitedUrl: string
+let strictUrl: string
 let experts: ExpertNode[]
 let client: OpenAI
 
@@ -38,8 +39,11 @@ beforeAll(async () => {
         const gateway = yield* startGatewayNode({ ...common, fairUse: { requestBurst: 1000, tokenBurst: 100_000 } })
         // A second gateway with a small request burst, for the exact fair-use checks.
         const limited = yield* startGatewayNode({ ...common, fairUse: { requestBurst: 5, requestsPerMinute: 30 } })
-        for (const node of [gateway, limited]) yield* Effect.promise(() => node.router.waitForExperts(2, 15_000))
-        return { experts, url: gateway.url, limitedUrl: limited.url }
+        // And one that runs a single generation at a time, for at most 300 ms.
+        const strict = yield* startGatewayNode({ ...common, fairUse: { maxConcurrent: 1 }, requestTimeoutMs: 300 })
+        for (const node of [gateway, limited, strict])
+          yield* Effect.promise(() => node.router.waitForExperts(2, 15_000))
+        return { experts, url: gateway.url, limitedUrl: limited.url, strictUrl: strict.url }
       }),
       scope
     )
@@ -47,6 +51,7 @@ beforeAll(async () => {
   experts = started.experts
   url = started.url.replace("0.0.0.0", "127.0.0.1")
   limitedUrl = started.limitedUrl.replace("0.0.0.0", "127.0.0.1")
+  strictUrl = started.strictUrl.replace("0.0.0.0", "127.0.0.1")
   client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "not-needed", maxRetries: 0 })
 }, 60_000)
 
@@ -283,3 +288,28 @@ test("a client that drops mid-stream: the experts' sessions are gone within a se
   }
   expect(experts.map((expert) => expert.openSessions())).toEqual([0, 0])
 })
+
+test("the global concurrency cap answers 429; the time limit ends a generation with 504, or an error event in a stream", async () => {
+  const long = (stream: boolean) =>
+    JSON.stringify({ model: "stories260K", prompt: "Once upon a time", max_tokens: 500, temperature: 1, stream })
+  const streaming = await post("/v1/completions", long(true), strictUrl)
+  const reader = streaming.body!.getReader()
+  await reader.read()
+  const refused = await post("/v1/completions", long(false), strictUrl)
+  expect(refused.status).toBe(429)
+  expect(refused.headers.get("retry-after")).toBe("1")
+  expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("rate_limit_exceeded")
+  // The stream runs into the 300 ms limit: it ends with an error event and no [DONE].
+  let text = ""
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    text += new TextDecoder().decode(value)
+  }
+  expect(text).toContain('"code":"timeout"')
+  expect(text).not.toContain("[DONE]")
+
+  const timedOut = await post("/v1/completions", long(false), strictUrl)
+  expect(timedOut.status).toBe(504)
+  expect(((await timedOut.json()) as { error: { code: string } }).error.code).toBe("timeout")
+}, 30_000)
