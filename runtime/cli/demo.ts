@@ -1,6 +1,7 @@
 // mesh demo (npm start): a bootstrap peer and three expert processes on this machine; a router finds them through
 // the swarm and they write a story together, token by token.
 import { Effect } from "effect"
+import { startGatewayNode } from "../../gateway/gateway-node.ts"
 import { acquireBootstrapProcess, acquireExpertProcess } from "../expert-process.ts"
 import { modelPath } from "../models-dir.ts"
 import { startRouterNode } from "../router-node.ts"
@@ -14,7 +15,8 @@ export const demoHelp = `mesh demo [options] ["prompt"]
 
 Starts a bootstrap peer and three experts as separate processes (stories260K in F32, Q8_0 and Q4_0). A router joins
 through the bootstrap, discovers the experts from their signed gossip announcements, mixes all three per token over
-libp2p, streams the story, prints the swarm and per-token figures, and shuts everything down.
+libp2p, streams the story and prints the swarm and per-token figures. Then the OpenAI-compatible gateway starts in
+front of the same swarm and answers one chat request. Everything shuts down at the end.
 
   --models DIR          where the GGUF files are (default $MESH_MODELS or ../shared/models)
   --k N                 experts mixed per token (default 3)
@@ -105,5 +107,36 @@ export const demoCommand = (args: ReadonlyArray<string>) =>
     })
     out("\n")
     out(formatSummary(summary))
-    out("shutting down the experts and the bootstrap")
+
+    // The same swarm behind the OpenAI-compatible gateway, asked the way any OpenAI client would ask.
+    const gateway = yield* startGatewayNode({
+      modelsDir: options.modelsDir,
+      bootstrap: [bootstrapAddress],
+      heartbeatIntervalMs: HEARTBEAT_MS,
+      host: "127.0.0.1",
+      port: 0
+    })
+    yield* Effect.promise(() => gateway.router.waitForExperts(experts.length, 20_000))
+    const body = {
+      model: "stories260K",
+      messages: [{ role: "user", content: "Tell me a story" }],
+      max_tokens: 32,
+      temperature: 0.8
+    }
+    out(`\ngateway ${gateway.url}, OpenAI API:`)
+    out(`  curl ${gateway.url}/v1/chat/completions -H 'content-type: application/json' -d '${JSON.stringify(body)}'`)
+    const answer = yield* Effect.tryPromise({
+      try: async () => {
+        const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ ...body, seed: options.sampling.seed })
+        })
+        return (await response.json()) as { choices?: Array<{ message: { content: string } }>; usage?: unknown }
+      },
+      catch: (cause) => cause
+    })
+    out(`  -> ${JSON.stringify(answer.choices?.[0]?.message.content ?? answer)}`)
+    out(`     usage ${JSON.stringify(answer.usage)}`)
+    out("shutting down the gateway, the experts and the bootstrap")
   })
