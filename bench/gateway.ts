@@ -52,53 +52,55 @@ const sample = (sent: number, contents: ReadonlyArray<number>, tokens: number): 
 }
 
 /** POST /v1/completions with stream: true, read with plain fetch and `data:` line parsing. */
-const viaGateway = (url: string, model: string) => async (seed: number): Promise<Sample> => {
-  const sent = performance.now()
-  const response = await fetch(`${url}/v1/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      model,
-      prompt: PROMPT,
-      max_tokens: TOKENS,
-      temperature: 1,
-      seed,
-      stream: true,
-      stream_options: { include_usage: true },
-      mesh: { k: K }
+const viaGateway =
+  (url: string, model: string) =>
+  async (seed: number): Promise<Sample> => {
+    const sent = performance.now()
+    const response = await fetch(`${url}/v1/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model,
+        prompt: PROMPT,
+        max_tokens: TOKENS,
+        temperature: 1,
+        seed,
+        stream: true,
+        stream_options: { include_usage: true },
+        mesh: { k: K }
+      })
     })
-  })
-  if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status}: ${await response.text()}`)
-  const contents: number[] = []
-  const decoder = new TextDecoder()
-  let buffer = ""
-  let tokens: number | undefined
-  let done = false
-  for await (const chunk of response.body) {
-    const now = performance.now()
-    buffer += decoder.decode(chunk, { stream: true })
-    const lines = buffer.split("\n")
-    buffer = lines.pop() ?? ""
-    for (const line of lines) {
-      if (!line.startsWith("data:")) continue
-      const data = line.slice(5).trim()
-      if (data === "[DONE]") {
-        done = true
-        continue
+    if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status}: ${await response.text()}`)
+    const contents: number[] = []
+    const decoder = new TextDecoder()
+    let buffer = ""
+    let tokens: number | undefined
+    let done = false
+    for await (const chunk of response.body) {
+      const now = performance.now()
+      buffer += decoder.decode(chunk, { stream: true })
+      const lines = buffer.split("\n")
+      buffer = lines.pop() ?? ""
+      for (const line of lines) {
+        if (!line.startsWith("data:")) continue
+        const data = line.slice(5).trim()
+        if (data === "[DONE]") {
+          done = true
+          continue
+        }
+        const event = JSON.parse(data) as {
+          error?: { message: string }
+          choices?: ReadonlyArray<{ text?: string }>
+          usage?: { completion_tokens: number }
+        }
+        if (event.error !== undefined) throw new Error(`stream error: ${event.error.message}`)
+        if ((event.choices?.[0]?.text ?? "").length > 0) contents.push(now)
+        if (event.usage !== undefined) tokens = event.usage.completion_tokens
       }
-      const event = JSON.parse(data) as {
-        error?: { message: string }
-        choices?: ReadonlyArray<{ text?: string }>
-        usage?: { completion_tokens: number }
-      }
-      if (event.error !== undefined) throw new Error(`stream error: ${event.error.message}`)
-      if ((event.choices?.[0]?.text ?? "").length > 0) contents.push(now)
-      if (event.usage !== undefined) tokens = event.usage.completion_tokens
     }
+    if (!done || tokens === undefined) throw new Error("the stream ended without usage and [DONE]")
+    return sample(sent, contents, tokens)
   }
-  if (!done || tokens === undefined) throw new Error("the stream ended without usage and [DONE]")
-  return sample(sent, contents, tokens)
-}
 
 /** The same generation on the router itself; a content is a Token event with text (what the gateway streams). */
 const viaRouter =
@@ -292,7 +294,8 @@ const program = Effect.gen(function* () {
         `p99 ${ms(entry.addedTtftMs.p99)} ms${entry.sameTokens ? "" : " (token totals differ between paths)"}`
     )
   }
-  for (const row of rows) if (row.errors > 0) console.log(`${row.clients}/${row.path} errors: ${row.firstErrors.join("; ")}`)
+  for (const row of rows)
+    if (row.errors > 0) console.log(`${row.clients}/${row.path} errors: ${row.firstErrors.join("; ")}`)
   console.log(`\ntarget: gateway overhead < 5% at 16 clients: ${result.targets.overheadUnder5PercentAt16Clients}`)
   console.log(`wrote ${file}`)
 })
