@@ -18,7 +18,9 @@ const CLIENTS = [1, 4, 16]
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 64)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
-const SESSIONS = Math.max(...CLIENTS)
+// Twice the clients: a client's next request can reach an expert before the slot of its last one is free again (the
+// router's close does not wait for the expert's), and a SESSION_LIMIT answer evicts that expert from the registry.
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 2 * Math.max(...CLIENTS))
 
 type Path = "gateway" | "direct"
 
@@ -91,11 +93,12 @@ const viaGateway =
         const event = JSON.parse(data) as {
           error?: { message: string }
           choices?: ReadonlyArray<{ text?: string }>
-          usage?: { completion_tokens: number }
+          usage?: { completion_tokens: number } | null
         }
         if (event.error !== undefined) throw new Error(`stream error: ${event.error.message}`)
         if ((event.choices?.[0]?.text ?? "").length > 0) contents.push(now)
-        if (event.usage !== undefined) tokens = event.usage.completion_tokens
+        // Content chunks carry usage: null; the last chunk before [DONE] carries the counts.
+        if (event.usage?.completion_tokens !== undefined) tokens = event.usage.completion_tokens
       }
     }
     if (!done || tokens === undefined) throw new Error("the stream ended without usage and [DONE]")
@@ -217,8 +220,8 @@ const program = Effect.gen(function* () {
   }
 
   const runs = yield* Effect.promise(async () => {
-    // Warm-up: tokenizer, connections and every expert session slot, on both paths.
-    for (const path of ["gateway", "direct"] as const) await runClients(SESSIONS, 1, 0, requests[path])
+    // Warm-up: tokenizer, connections and the expert sessions, on both paths.
+    for (const path of ["gateway", "direct"] as const) await runClients(Math.max(...CLIENTS), 1, 0, requests[path])
     const all = new Map<string, Run[]>()
     for (const clients of CLIENTS) {
       for (let round = 0; round < ROUNDS; round++) {

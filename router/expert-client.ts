@@ -50,6 +50,9 @@ const expectStepResult = (address: string, response: ExpertResponse): SparseDist
   return response.distribution
 }
 
+/** How long closing a session waits for the expert to confirm (by ending its side of the stream). */
+const CLOSE_WAIT_MS = 1000
+
 /** A dial that fails is tried once more after a short pause: relayed paths in particular fail transiently. */
 const DIAL_RETRY_DELAY_MS = 250
 
@@ -130,6 +133,12 @@ export const openExpertSession = async (
         closed = true
         await channel.write(encodeRequest({ _tag: "CloseSession", sessionId })).catch(() => undefined)
         await channel.close().catch(() => undefined)
+        // The expert frees the session's sequence, then ends its side: waiting for that end means the router's next
+        // session on this expert finds the slot free (a full expert refuses with SESSION_LIMIT).
+        await Promise.race([
+          channel.read().catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS))
+        ])
       }
     }
   } catch (cause) {

@@ -48,6 +48,9 @@ export interface RouterNode {
   readonly generate: (request: RouterGenerationRequest) => AsyncGenerator<GenerationEvent>
 }
 
+/** ExpertError codes that mean the peer itself is unusable, not that it refused one request. */
+const PEER_FAILURES = new Set(["UNREACHABLE", "STREAM_CLOSED", "MALFORMED_FRAME", "UNEXPECTED_FRAME", "INTERNAL"])
+
 /** Tries a bootstrap's snapshot until one is read (the bootstrap may still be starting), for at most 20 s. */
 const loadSnapshotWithRetry = async (watcher: SwarmWatcher, address: string, signal: AbortSignal) => {
   for (let attempt = 0; attempt < 20 && !signal.aborted; attempt++) {
@@ -157,7 +160,9 @@ export const startRouterNode = (options: RouterNodeOptions) =>
           yield event
         }
       } catch (cause) {
-        if (cause instanceof ExpertError) {
+        // An expert that cannot be reached or broke the protocol is evicted; one that is busy (SESSION_LIMIT) or
+        // refused this request (context, tokens) is healthy and stays.
+        if (cause instanceof ExpertError && PEER_FAILURES.has(cause.code)) {
           watcher.record({ _tag: "PeerFailed", at: Date.now(), peerId: asPeerId(cause.address), reason: cause.code })
         }
         throw cause

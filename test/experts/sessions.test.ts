@@ -4,6 +4,8 @@ import { expect, test } from "vitest"
 import { EXPERT_PROTOCOL } from "../../proto/messages.ts"
 import { ExpertError, GenerationRequestError } from "../../router/errors.ts"
 import { openExpertSession } from "../../router/expert-client.ts"
+import { asPeerId } from "../../router/registry/events.ts"
+import { getExpert } from "../../router/registry/state.ts"
 import { modelPath, resolveModelsDir } from "../../runtime/models-dir.ts"
 import { startRouterNode } from "../../runtime/router-node.ts"
 import { dialer, inferenceRunner, startTestExpert } from "../helpers/runtime.ts"
@@ -128,4 +130,34 @@ test("context limits: the expert refuses steps past its context; the router refu
   // from the last one is the 10th.
   expect(outcome.reason.reason === "length" || outcome.reason.reason === "eos").toBe(true)
   if (outcome.reason.reason === "length") expect(outcome.reason.tokens).toBe(10)
+})
+
+test("a busy expert refuses with SESSION_LIMIT and stays in the registry; its slot is free once a session closes", async () => {
+  const outcome = await run(
+    Effect.gen(function* () {
+      const expert = yield* startTestExpert({ modelPath: stories, maxSessions: 1 })
+      const router = yield* startRouterNode({ modelsDir: resolveModelsDir(), experts: expert.multiaddrs() })
+      const request = { prompt: [1, 403], k: 1, maxTokens: 64, sampling: { temperature: 0 } }
+      return yield* Effect.promise(async () => {
+        const first = router.generate(request)
+        await first.next() // the session is open
+        const busy = await router
+          .generate(request)
+          .next()
+          .catch((error: unknown) => error)
+        const stillKnown = getExpert(router.watcher.state(), asPeerId(expert.peerId)) !== undefined
+        for await (const _ of first) {
+          // run the first generation to its end
+        }
+        // Sequential use right after: the closed session's slot is already free.
+        let tokens = 0
+        for await (const event of router.generate(request)) if (event._tag === "Finished") tokens = event.tokens.length
+        return { busy, stillKnown, tokens }
+      })
+    })
+  )
+  expect(outcome.busy).toBeInstanceOf(ExpertError)
+  expect((outcome.busy as ExpertError).code).toBe("SESSION_LIMIT")
+  expect(outcome.stillKnown).toBe(true)
+  expect(outcome.tokens).toBe(64)
 })
