@@ -18,9 +18,8 @@ const CLIENTS = [1, 4, 16]
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 64)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
-// Twice the clients: a client's next request can reach an expert before the slot of its last one is free again (the
-// router's close does not wait for the expert's), and a SESSION_LIMIT answer evicts that expert from the registry.
-const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 2 * Math.max(...CLIENTS))
+// As many sessions per expert as clients: every client holds one session on each expert at K = 2.
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? Math.max(...CLIENTS))
 
 type Path = "gateway" | "direct"
 

@@ -94,7 +94,7 @@ const program = Effect.gen(function* () {
   // The expert's own work without the network: the adapter's top-k chain in this process.
   const model = yield* inference.loadExpert(path)
   const adapterRun = Effect.promise(async () => {
-    const sequence = model.openSequence()
+    const sequence = await model.openSequence()
     const started = performance.now()
     let next = await sequence.evaluate(prompt, { topK: TOP_K })
     for (let index = 1; index < TOKENS; index++) next = await sequence.evaluate([next.tokens[0]!], { topK: TOP_K })

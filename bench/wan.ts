@@ -27,7 +27,7 @@ const measureDecodeMs = Effect.gen(function* () {
   return yield* Effect.promise(async () => {
     const samples: number[] = []
     for (let round = 0; round < 3; round++) {
-      const sequence = model.openSequence()
+      const sequence = await model.openSequence()
       let next = await sequence.evaluate([1, 403, 407, 261, 378], { topK: 16 })
       const started = performance.now()
       for (let index = 0; index < 100; index++) next = await sequence.evaluate([next.tokens[0]!], { topK: 16 })

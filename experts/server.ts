@@ -69,7 +69,7 @@ export const createExpertServer = (
             end: false
           }
         }
-        const sequence = model.openSequence()
+        const sequence = await model.openSequence()
         sessionCount++
         state.session = { id: request.sessionId, sequence, topK: request.topK }
         const distribution = await sequence.evaluate(request.prompt, { topK: request.topK })
@@ -147,18 +147,24 @@ export const createExpertServer = (
         clearTimeout(idleTimer)
       }
     }
+    // The sequence is freed before the stream ends: a router that saw the end may open its next session at once.
+    const release = () => {
+      if (state.session === undefined) return
+      state.session.sequence.dispose()
+      state.session = undefined
+      sessionCount--
+    }
     try {
       await serve(channel, readFrame, state)
+      release()
       await stream.close().catch(() => undefined)
     } catch (cause) {
+      release()
       stream.abort(cause instanceof Error ? cause : new Error(String(cause)))
     } finally {
       clearTimeout(idleTimer)
       streams.delete(stream)
-      if (state.session !== undefined) {
-        state.session.sequence.dispose()
-        sessionCount--
-      }
+      release()
     }
   }
 

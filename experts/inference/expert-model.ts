@@ -38,7 +38,7 @@ export interface ExpertModel {
   readonly maxSessions: number
   readonly freeSessions: () => number
   /** A fresh sequence; SessionError SESSION_LIMIT when all are in use. */
-  openSequence(): ModelSequence
+  openSequence(): Promise<ModelSequence>
   dispose(): Promise<void>
 }
 
@@ -67,6 +67,7 @@ export const loadExpertModel = async (
     throw new ModelLoadError({ path: info.path, message: `cannot create a context: ${String(cause)}`, cause })
   }
   const vocabSize = info.vocabSize
+  let active = 0
   // node-llama-cpp keeps one cell free and shifts the context (erasing early tokens) rather than fill it, which would
   // silently change what the model sees: a session holds at most contextSize - 1 tokens, and never shifts.
   const usableContext = context.contextSize - 1
@@ -74,15 +75,30 @@ export const loadExpertModel = async (
     info: { ...info, addBos: model.tokens.shouldPrependBosToken },
     contextSize: usableContext,
     maxSessions,
-    freeSessions: () => context.sequencesLeft,
-    openSequence: () => {
-      if (context.sequencesLeft === 0) {
+    freeSessions: () => maxSessions - active,
+    openSequence: async () => {
+      if (active >= maxSessions) {
         throw new SessionError({
           code: "SESSION_LIMIT",
           message: `all ${maxSessions} sessions of this expert are in use`
         })
       }
-      return makeSequence(context.getSequence(), vocabSize, usableContext)
+      active++
+      // node-llama-cpp hands a disposed sequence's slot back asynchronously: a slot this expert already counts as
+      // free may take a moment to return.
+      for (let waited = 0; context.sequencesLeft === 0 && waited < SLOT_RECLAIM_WAIT_MS; waited += 2) {
+        await new Promise((resolve) => setTimeout(resolve, 2))
+      }
+      if (context.sequencesLeft === 0) {
+        active--
+        throw new SessionError({
+          code: "SESSION_LIMIT",
+          message: `all ${maxSessions} sessions of this expert are in use`
+        })
+      }
+      return makeSequence(context.getSequence(), vocabSize, usableContext, () => {
+        active--
+      })
     },
     dispose: async () => {
       await context.dispose()
@@ -91,7 +107,15 @@ export const loadExpertModel = async (
   }
 }
 
-const makeSequence = (sequence: LlamaContextSequence, vocabSize: number, contextSize: number): ModelSequence => {
+/** How long opening a session waits for node-llama-cpp to hand back a slot this expert counts as free. */
+const SLOT_RECLAIM_WAIT_MS = 1000
+
+const makeSequence = (
+  sequence: LlamaContextSequence,
+  vocabSize: number,
+  contextSize: number,
+  onDispose: () => void
+): ModelSequence => {
   let disposed = false
   return {
     get length() {
@@ -129,6 +153,7 @@ const makeSequence = (sequence: LlamaContextSequence, vocabSize: number, context
       if (disposed) return
       disposed = true
       sequence.dispose()
+      onDispose()
     }
   }
 }

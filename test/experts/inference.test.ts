@@ -42,7 +42,7 @@ describe("Inference adapter", () => {
         const prompt = tokenizer.encodePrompt("Once upon a time")
         expect(prompt[0]).toBe(1)
         const model = yield* inference.loadExpert(stories)
-        const sequence = model.openSequence()
+        const sequence = yield* Effect.promise(() => model.openSequence())
         const chain: number[] = []
         let next = yield* Effect.promise(() => sequence.evaluate(prompt, { topK: 16 }))
         for (let index = 0; index < 64; index++) {
@@ -64,9 +64,9 @@ describe("Inference adapter", () => {
       Effect.gen(function* () {
         const inference = yield* Inference
         const model = yield* inference.loadExpert(stories)
-        const a = model.openSequence()
+        const a = yield* Effect.promise(() => model.openSequence())
         const top = yield* Effect.promise(() => a.evaluate([1, 403], { topK: 16 }))
-        const b = model.openSequence()
+        const b = yield* Effect.promise(() => model.openSequence())
         const allowed = yield* Effect.promise(() =>
           b.evaluate([1, 403], { allowed: [top.tokens[5]!, 7, top.tokens[0]!] })
         )
@@ -92,16 +92,14 @@ describe("Inference adapter", () => {
       Effect.gen(function* () {
         const inference = yield* Inference
         const model = yield* inference.loadExpert(stories, { maxSessions: 1 })
-        const only = model.openSequence()
+        const only = yield* Effect.promise(() => model.openSequence())
         const badToken = yield* Effect.promise(() => only.evaluate([1, 9999], { topK: 4 }).catch((error) => error))
-        const full = yield* Effect.sync(() => {
-          try {
-            model.openSequence()
-            return undefined
-          } catch (error) {
-            return error as { code: string }
-          }
-        })
+        const full = yield* Effect.promise(() =>
+          model.openSequence().then(
+            () => undefined,
+            (error: { code: string }) => error
+          )
+        )
         return { badToken, full }
       })
     )
