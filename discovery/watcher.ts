@@ -4,10 +4,11 @@ import { type Dial, fetchManifest } from "../router/expert-client.ts"
 import { apply } from "../router/registry/apply.ts"
 import { asPeerId, type RegistryEvent } from "../router/registry/events.ts"
 import { emptyRegistry, getExpert, type RegistryState } from "../router/registry/state.ts"
-import { checkAnnouncement, type RejectionReason, type ValidAnnouncement, type Verifier } from "./announcement.ts"
+import type { RejectionReason, Verifier } from "./announcement.ts"
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from "./announcer.ts"
 import { readSnapshot, SWARM_SNAPSHOT_PROTOCOL } from "./snapshot.ts"
-import { EXPERTS_TOPIC, familyKey } from "./topics.ts"
+import { watchAnnouncements } from "./subscription.ts"
+import { familyKey } from "./topics.ts"
 
 /** What the watcher needs of a libp2p node. */
 export interface WatchingNode {
@@ -59,7 +60,6 @@ export const startSwarmWatcher = (node: WatchingNode, verify: Verifier, options:
   const pingIntervalMs = options.pingIntervalMs ?? 5000
   const now = options.now ?? Date.now
   let state = emptyRegistry({ heartbeatIntervalMs })
-  const rejected: Record<RejectionReason, number> = { oversized: 0, malformed: 0, forged: 0 }
   const waiters = new Set<() => void>()
 
   const record = (event: RegistryEvent) => {
@@ -67,48 +67,26 @@ export const startSwarmWatcher = (node: WatchingNode, verify: Verifier, options:
     for (const wake of waiters) wake()
   }
 
-  // The validator's verdicts, kept for the delivery of the same message so its signature is checked once.
-  const accepted = new WeakMap<Uint8Array, ValidAnnouncement>()
-  node.subscribe(
-    EXPERTS_TOPIC,
-    async (publisher, data) => {
-      const check = await checkAnnouncement(publisher, data, verify)
-      if (!check.ok) {
-        rejected[check.reason]++
-        return "reject"
-      }
-      accepted.set(data, check.announcement)
-      return "accept"
-    },
-    (publisher, data) => {
-      const known = accepted.get(data)
-      const decoded =
-        known !== undefined
-          ? Promise.resolve(known)
-          : checkAnnouncement(publisher, data, verify).then((check) => (check.ok ? check.announcement : undefined))
-      void decoded.then(async (announcement) => {
-        if (announcement === undefined) return
-        const peerId = asPeerId(announcement.peerId)
-        if (announcement._tag === "Manifest") {
-          await node.addAddresses(peerId, announcement.addresses).catch(() => undefined)
-          record({
-            _tag: "ManifestSeen",
-            at: now(),
-            peerId,
-            manifest: announcement.manifest,
-            addresses: announcement.addresses,
-            source: "gossip"
-          })
-        } else {
-          // A heartbeat from an expert whose manifest this router has not seen yet (it joined after the last one was
-          // published): ask the expert for it rather than wait for the next.
-          if (getExpert(state, peerId) === undefined) fetchUnknown(peerId)
-          const { seq, openSessions, maxSessions, queue } = announcement
-          record({ _tag: "Heartbeat", at: now(), peerId, seq, openSessions, maxSessions, queue })
-        }
+  const announcements = watchAnnouncements(node, verify, (announcement) => {
+    const peerId = asPeerId(announcement.peerId)
+    if (announcement._tag === "Manifest") {
+      node.addAddresses(peerId, announcement.addresses).catch(() => undefined)
+      record({
+        _tag: "ManifestSeen",
+        at: now(),
+        peerId,
+        manifest: announcement.manifest,
+        addresses: announcement.addresses,
+        source: "gossip"
       })
+      return
     }
-  )
+    // A heartbeat from an expert whose manifest this router has not seen yet (it joined after the last one was
+    // published): ask the expert for it rather than wait for the next.
+    if (getExpert(state, peerId) === undefined) fetchUnknown(peerId)
+    const { seq, openSessions, maxSessions, queue } = announcement
+    record({ _tag: "Heartbeat", at: now(), peerId, seq, openSessions, maxSessions, queue })
+  })
 
   const addKnown = async (peerId: string, addresses: ReadonlyArray<string>, source: "dht" | "direct") => {
     await node.addAddresses(peerId, addresses).catch(() => undefined)
@@ -141,7 +119,7 @@ export const startSwarmWatcher = (node: WatchingNode, verify: Verifier, options:
   return {
     state: () => state,
     record,
-    rejected: () => ({ ...rejected }),
+    rejected: announcements.rejected,
     addDirect: async (address) => {
       const peerId = peerOf(address)
       if (peerId === undefined) throw new Error(`an expert address needs its /p2p/ id: ${address}`)

@@ -1,9 +1,9 @@
 // A bootstrap peer: the swarm's meeting point. DHT server, circuit relay for experts behind NAT, WebSocket listener for
 // browsers, and a gossipsub member of the experts topic so announcements flow through it (checked on the way).
 import { Effect } from "effect"
-import { checkAnnouncement, type RejectionReason } from "../discovery/announcement.ts"
+import type { RejectionReason } from "../discovery/announcement.ts"
 import { createSnapshotKeeper, SWARM_SNAPSHOT_PROTOCOL } from "../discovery/snapshot.ts"
-import { EXPERTS_TOPIC } from "../discovery/topics.ts"
+import { watchAnnouncements } from "../discovery/subscription.ts"
 import { type PeerIdentity, verifyPeerSignature } from "./p2p/identity.ts"
 import { acquireP2PNode } from "./p2p/node.ts"
 
@@ -35,23 +35,11 @@ export const startBootstrapNode = (options: BootstrapNodeOptions) =>
       ...(options.announce === undefined ? {} : { announce: options.announce }),
       bootstrap: options.bootstrap ?? []
     })
-    const rejected: Record<RejectionReason, number> = { oversized: 0, malformed: 0, forged: 0 }
     const snapshot = createSnapshotKeeper()
-    node.subscribe(
-      EXPERTS_TOPIC,
-      async (publisher, data) => {
-        const check = await checkAnnouncement(publisher, data, verifyPeerSignature)
-        if (!check.ok) {
-          rejected[check.reason]++
-          return "reject"
-        }
-        const announcement = check.announcement
-        if (announcement._tag === "Manifest") snapshot.manifest(announcement.peerId, data)
-        else snapshot.heartbeat(announcement.peerId, announcement.intervalMs)
-        return "accept"
-      },
-      () => undefined
-    )
+    const announcements = watchAnnouncements(node, verifyPeerSignature, (announcement, data) => {
+      if (announcement._tag === "Manifest") snapshot.manifest(announcement.peerId, data)
+      else snapshot.heartbeat(announcement.peerId, announcement.intervalMs)
+    })
     yield* Effect.promise(() =>
       node.handle(SWARM_SNAPSHOT_PROTOCOL, (stream) => snapshot.serve(stream), { maxInboundStreams: 8 })
     )
@@ -59,7 +47,7 @@ export const startBootstrapNode = (options: BootstrapNodeOptions) =>
       peerId: node.peerId,
       multiaddrs: node.multiaddrs,
       connectedPeers: () => node.connectedPeers().length,
-      rejected: () => ({ ...rejected }),
+      rejected: announcements.rejected,
       knownExperts: snapshot.size
     }
     return bootstrap
