@@ -100,6 +100,8 @@ export interface ExpertSession {
   step(tokens: ReadonlyArray<number>, allowedTokens?: ReadonlyArray<number>): Promise<SparseDistribution>
   /** Frame bytes (protobuf + length prefix) sent and received on this session so far. */
   readonly bytes: () => { readonly sent: number; readonly received: number }
+  /** Resets the stream at once (a stalled expert): its pending step fails, the expert frees the session. */
+  abort(reason: string): void
   close(): Promise<void>
 }
 
@@ -128,6 +130,11 @@ export const openExpertSession = async (
       step: async (tokens, allowedTokens) =>
         expectStepResult(address, await exchange(address, channel, { _tag: "Step", sessionId, tokens, allowedTokens })),
       bytes: () => ({ sent: channel.bytesWritten, received: channel.bytesRead }),
+      abort: (reason) => {
+        if (closed) return
+        closed = true
+        channel.abort(new Error(reason))
+      },
       close: async () => {
         if (closed) return
         closed = true

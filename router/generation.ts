@@ -4,7 +4,8 @@ import { type Mixture, mix } from "../aggregator/mixture.ts"
 import { createSampler, type SamplingOptions } from "../aggregator/sampling.ts"
 import { createStopMatcher } from "../aggregator/stop.ts"
 import { GenerationRequestError } from "./errors.ts"
-import { type Dial, type ExpertSession, openExpertSession } from "./expert-client.ts"
+import type { Dial } from "./expert-client.ts"
+import { createSlots, type Failover, type Slot } from "./session-slots.ts"
 import type { ExpertHandle } from "./swarm.ts"
 
 /** Text <-> tokens for the experts' family (the router holds only the tokenizer, never the weights). */
@@ -24,6 +25,8 @@ export interface GenerationRequest {
   /** Mixture weights, one per expert in the order given; default equal. */
   readonly weights?: ReadonlyArray<number>
   readonly signal?: AbortSignal
+  /** What to do when an expert fails mid-answer; without it a failure ends the generation with its error. */
+  readonly failover?: Failover
 }
 
 export type FinishReason = "stop" | "length" | "eos"
@@ -56,6 +59,10 @@ export type GenerationEvent =
       readonly text: string
       /** The end of `text` that no Token event carried (held back for a possible stop sequence); print it last. */
       readonly rest: string
+      /** Steps mixed with fewer experts than chosen (one failed and its replacement was still catching up). */
+      readonly degradedSteps: number
+      /** Experts opened to replace failed ones. */
+      readonly replacements: number
       readonly experts: ReadonlyArray<ExpertFigures>
     }
 
@@ -109,31 +116,31 @@ export async function* generate(
   const tokenizerHash = chosen[0]!.manifest.tokenizerHash
   const contextSize = Math.min(...chosen.map((expert) => expert.manifest.contextSize))
   const topK = Math.min(request.topK ?? DEFAULT_TOP_K, ...chosen.map((expert) => expert.manifest.maxTopK))
-  const stepMsTotals = chosen.map(() => 0)
-  let steps = 0
+  const weightOf = new Map(chosen.map((expert, index) => [expert.peerId, weights[index] ?? 1]))
+  const slots = createSlots(
+    dial,
+    { prompt: request.prompt, topK, tokenizerHash, signal: request.signal },
+    request.failover
+  )
+  const tokens: number[] = []
 
-  const sessions: ExpertSession[] = []
   try {
     const opened = performance.now()
-    const settled = await Promise.allSettled(
-      chosen.map((expert) =>
-        openExpertSession(dial, expert.address, { prompt: request.prompt, topK, tokenizerHash }, request.signal)
-      )
-    )
-    for (const result of settled) if (result.status === "fulfilled") sessions.push(result.value)
-    const failure = settled.find((result) => result.status === "rejected")
-    if (failure !== undefined) throw failure.reason
-    let distributions: SparseDistribution[] = sessions.map((session) => session.first)
+    await slots.openAll(chosen, tokens)
+    let current: ReadonlyArray<Slot> = await slots.ready(tokens)
     let stepMs = performance.now() - opened
-    yield { _tag: "Started", experts: chosen.map((expert) => expert.peerId), openMs: stepMs }
+    yield { _tag: "Started", experts: current.map((slot) => slot.expert.peerId), openMs: stepMs }
 
-    const tokens: number[] = []
     let emitted = 0
     let reason: FinishReason = "length"
     let text = ""
     while (tokens.length < request.maxTokens) {
       if (request.signal?.aborted === true) throw request.signal.reason
-      const mixture = mix(distributions, weights, vocabSize)
+      const mixture = mix(
+        current.map((slot) => slot.latest),
+        current.map((slot) => weightOf.get(slot.expert.peerId) ?? 1),
+        vocabSize
+      )
       const token = sampler.sample(mixture)
       if (token === codec.eosToken) {
         reason = "eos"
@@ -153,22 +160,18 @@ export async function* generate(
       let answeredAt = started
       const next = last
         ? undefined
-        : Promise.all(
-            sessions.map(async (session, index) => {
-              const answer = await session.step([token])
-              stepMsTotals[index]! += performance.now() - started
-              return answer
+        : slots
+            .step(current, token, tokens)
+            .then(() => slots.ready(tokens))
+            .then((ready) => {
+              answeredAt = performance.now()
+              return ready
             })
-          ).then((answers) => {
-            answeredAt = performance.now()
-            steps++
-            return answers
-          })
       next?.catch(() => undefined) // awaited below; this only keeps an abandoned step from being "unhandled"
       yield { _tag: "Token", token, text: delta, mixture, figures: { stepMs } }
       if (check.stopped) reason = "stop"
       if (next === undefined) break
-      distributions = await next
+      current = await next
       stepMs = answeredAt - started
     }
     yield {
@@ -177,14 +180,16 @@ export async function* generate(
       tokens,
       text,
       rest: text.slice(emitted),
-      experts: sessions.map((session, index) => ({
-        peerId: chosen[index]!.peerId,
-        ...session.bytes(),
-        steps,
-        stepMsTotal: stepMsTotals[index]!
+      degradedSteps: slots.degradedSteps(),
+      replacements: slots.replacements(),
+      experts: slots.sessions().map((slot) => ({
+        peerId: slot.expert.peerId,
+        ...slot.session.bytes(),
+        steps: slot.steps,
+        stepMsTotal: slot.stepMsTotal
       }))
     }
   } finally {
-    await Promise.all(sessions.map((session) => session.close()))
+    await slots.closeAll()
   }
 }

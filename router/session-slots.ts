@@ -1,0 +1,207 @@
+// The sessions of one generation, and what happens when an expert fails mid-answer: the step goes on with the
+// survivors while a replacement is opened and brought to the same position by replaying the prefix with the
+// original chunking (the prompt as one batch, then each generated token alone), so its logits are bit-identical.
+import type { SparseDistribution } from "../aggregator/distribution.ts"
+import { ExpertError } from "./errors.ts"
+import { type Dial, type ExpertSession, openExpertSession } from "./expert-client.ts"
+import type { ExpertHandle } from "./swarm.ts"
+
+/** How a generation survives experts that die or stall. */
+export interface Failover {
+  /** Another expert of the family, none of `exclude`, or undefined when none is left. */
+  readonly replacement: (exclude: ReadonlySet<string>) => ExpertHandle | undefined
+  /** Reports an expert that failed (the router evicts or bans it). */
+  readonly failed: (peerId: string, reason: string) => void
+  /** A step slower than this counts as a stall. */
+  readonly stepDeadlineMs: number
+  /** Replacements one generation may open, at most. Default 8. */
+  readonly maxReplacements?: number
+}
+
+export interface Slot {
+  readonly expert: ExpertHandle
+  readonly session: ExpertSession
+  /** Generated tokens this session has appended after the prompt. */
+  appended: number
+  /** Its distribution for the position after `appended` tokens. */
+  latest: SparseDistribution
+  /** A replay in progress (a replacement catching up). */
+  replaying: Promise<void> | undefined
+  /** Steps answered in the generation proper (not replays), and their total round-trip time, ms. */
+  steps: number
+  stepMsTotal: number
+}
+
+interface OpenOptions {
+  readonly prompt: ReadonlyArray<number>
+  readonly topK: number
+  readonly tokenizerHash: string
+  readonly signal: AbortSignal | undefined
+}
+
+const withDeadline = <A>(work: Promise<A>, ms: number, onStall: () => void): Promise<A> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      onStall()
+      reject(new Error(`no answer within ${ms} ms`))
+    }, ms)
+    work.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (cause) => {
+        clearTimeout(timer)
+        reject(cause)
+      }
+    )
+  })
+
+export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover | undefined) => {
+  const slots: Slot[] = []
+  /** Every session opened, for the figures and for closing at the end. */
+  const sessions: Slot[] = []
+  const used = new Set<string>()
+  let replacements = 0
+  let degradedSteps = 0
+
+  const open = async (expert: ExpertHandle): Promise<Slot> => {
+    used.add(expert.peerId)
+    const session = await openExpertSession(dial, expert.address, options, options.signal)
+    const slot: Slot = {
+      expert,
+      session,
+      appended: 0,
+      latest: session.first,
+      replaying: undefined,
+      steps: 0,
+      stepMsTotal: 0
+    }
+    sessions.push(slot)
+    return slot
+  }
+
+  const fail = (slot: Slot, cause: unknown) => {
+    const index = slots.indexOf(slot)
+    if (index !== -1) slots.splice(index, 1)
+    slot.session.abort("failed")
+    failover?.failed(slot.expert.peerId, cause instanceof ExpertError ? cause.code : "STALLED")
+  }
+
+  /** Brings a slot to `tokens.length` appended tokens, one token per step as in the first run. */
+  const replay = (slot: Slot, tokens: ReadonlyArray<number>) => {
+    if (slot.replaying !== undefined || slot.appended >= tokens.length) return
+    slot.replaying = (async () => {
+      try {
+        while (slot.appended < tokens.length) {
+          slot.latest = await withDeadline(slot.session.step([tokens[slot.appended]!]), failover!.stepDeadlineMs, () =>
+            slot.session.abort("stalled")
+          )
+          slot.appended++
+        }
+      } catch (cause) {
+        fail(slot, cause)
+        startReplacement(tokens)
+      } finally {
+        slot.replaying = undefined
+      }
+    })()
+  }
+
+  const startReplacement = (tokens: ReadonlyArray<number>) => {
+    if (failover === undefined || replacements >= (failover.maxReplacements ?? 8)) return
+    const expert = failover.replacement(used)
+    if (expert === undefined) return
+    replacements++
+    const pending: Slot = {
+      expert,
+      session: undefined as unknown as ExpertSession,
+      appended: 0,
+      latest: undefined as unknown as SparseDistribution,
+      replaying: undefined,
+      steps: 0,
+      stepMsTotal: 0
+    }
+    slots.push(pending)
+    pending.replaying = (async () => {
+      try {
+        const opened = await open(expert)
+        sessions.splice(sessions.indexOf(opened), 1, pending)
+        Object.assign(pending, { session: opened.session, latest: opened.latest })
+      } catch (cause) {
+        slots.splice(slots.indexOf(pending), 1)
+        failover.failed(expert.peerId, cause instanceof ExpertError ? cause.code : "UNREACHABLE")
+        startReplacement(tokens)
+        return
+      } finally {
+        pending.replaying = undefined
+      }
+      replay(pending, tokens)
+    })()
+  }
+
+  return {
+    /** Opens the first K; with failover, an expert that cannot open is replaced by another. */
+    openAll: async (chosen: ReadonlyArray<ExpertHandle>, tokens: ReadonlyArray<number>) => {
+      const settled = await Promise.allSettled(chosen.map((expert) => open(expert)))
+      for (const [index, result] of settled.entries()) {
+        if (result.status === "fulfilled") {
+          slots.push(result.value)
+          continue
+        }
+        if (failover === undefined) throw result.reason
+        failover.failed(
+          chosen[index]!.peerId,
+          result.reason instanceof ExpertError ? result.reason.code : "UNREACHABLE"
+        )
+        startReplacement(tokens)
+      }
+    },
+    /** The slots at the current position; waits for a replacement when none is (K = 1 after a failure). */
+    ready: async (tokens: ReadonlyArray<number>): Promise<Slot[]> => {
+      for (;;) {
+        for (const slot of slots) if (slot.session !== undefined) replay(slot, tokens)
+        const current = slots.filter((slot) => slot.replaying === undefined && slot.appended === tokens.length)
+        if (current.length > 0) {
+          if (current.length < slots.length || slots.length === 0) degradedSteps++
+          return current
+        }
+        const catchingUp = slots.map((slot) => slot.replaying).filter((work) => work !== undefined)
+        if (catchingUp.length === 0) {
+          throw new ExpertError({
+            address: "",
+            code: "NO_EXPERTS",
+            message: "every expert of this generation failed and no replacement is left"
+          })
+        }
+        await Promise.race(catchingUp)
+      }
+    },
+    /** Appends `token` on every current slot; a slot that fails or stalls is dropped and replaced. */
+    step: async (current: ReadonlyArray<Slot>, token: number, tokens: ReadonlyArray<number>) => {
+      await Promise.all(
+        current.map(async (slot) => {
+          try {
+            const started = performance.now()
+            const work = slot.session.step([token])
+            slot.latest =
+              failover === undefined
+                ? await work
+                : await withDeadline(work, failover.stepDeadlineMs, () => slot.session.abort("stalled"))
+            slot.appended++
+            slot.steps++
+            slot.stepMsTotal += performance.now() - started
+          } catch (cause) {
+            if (failover === undefined) throw cause
+            fail(slot, cause)
+            startReplacement(tokens)
+          }
+        })
+      )
+    },
+    sessions: () => sessions,
+    degradedSteps: () => degradedSteps,
+    replacements: () => replacements,
+    closeAll: () => Promise.all(sessions.map((slot) => slot.session.close()))
+  }
+}
