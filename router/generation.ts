@@ -1,5 +1,4 @@
 // One generation: open K expert sessions on the prompt, then per token mix their answers, sample, stream, step.
-import type { SparseDistribution } from "../aggregator/distribution.ts"
 import { type Mixture, mix } from "../aggregator/mixture.ts"
 import { createSampler, type SamplingOptions } from "../aggregator/sampling.ts"
 import { createStopMatcher } from "../aggregator/stop.ts"

@@ -32,6 +32,14 @@ export interface Slot {
   stepMsTotal: number
 }
 
+/**
+ * A replacement this close to the generation's position is waited for: replaying one token per step, it would chase
+ * the generation at the generation's own pace and never join. Replaying costs about one decode per token (about a
+ * millisecond on the small models here), so the pause is short; a replacement further behind catches up while the
+ * survivors go on, degraded.
+ */
+const CATCH_UP_WAIT_TOKENS = 256
+
 interface OpenOptions {
   readonly prompt: ReadonlyArray<number>
   readonly topK: number
@@ -64,6 +72,10 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
   const used = new Set<string>()
   let replacements = 0
   let degradedSteps = 0
+  /** Set when the generation ends: replays stop, and nothing is replaced or reported any more. */
+  let closed = false
+  /** The last failure, thrown when no expert is left: it says more than "none left". */
+  let lastFailure: unknown
 
   const open = async (expert: ExpertHandle): Promise<Slot> => {
     used.add(expert.peerId)
@@ -82,6 +94,8 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
   }
 
   const fail = (slot: Slot, cause: unknown) => {
+    if (closed) return
+    lastFailure = cause
     const index = slots.indexOf(slot)
     if (index !== -1) slots.splice(index, 1)
     slot.session.abort("failed")
@@ -93,7 +107,7 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
     if (slot.replaying !== undefined || slot.appended >= tokens.length) return
     slot.replaying = (async () => {
       try {
-        while (slot.appended < tokens.length) {
+        while (slot.appended < tokens.length && !closed) {
           slot.latest = await withDeadline(slot.session.step([tokens[slot.appended]!]), failover!.stepDeadlineMs, () =>
             slot.session.abort("stalled")
           )
@@ -109,7 +123,7 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
   }
 
   const startReplacement = (tokens: ReadonlyArray<number>) => {
-    if (failover === undefined || replacements >= (failover.maxReplacements ?? 8)) return
+    if (closed || failover === undefined || replacements >= (failover.maxReplacements ?? 8)) return
     const expert = failover.replacement(used)
     if (expert === undefined) return
     replacements++
@@ -130,6 +144,8 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
         Object.assign(pending, { session: opened.session, latest: opened.latest })
       } catch (cause) {
         slots.splice(slots.indexOf(pending), 1)
+        if (closed) return
+        lastFailure = cause
         failover.failed(expert.peerId, cause instanceof ExpertError ? cause.code : "UNREACHABLE")
         startReplacement(tokens)
         return
@@ -150,6 +166,7 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
           continue
         }
         if (failover === undefined) throw result.reason
+        lastFailure = result.reason
         failover.failed(
           chosen[index]!.peerId,
           result.reason instanceof ExpertError ? result.reason.code : "UNREACHABLE"
@@ -161,6 +178,16 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
     ready: async (tokens: ReadonlyArray<number>): Promise<Slot[]> => {
       for (;;) {
         for (const slot of slots) if (slot.session !== undefined) replay(slot, tokens)
+        const nearly = slots.filter(
+          (slot) =>
+            slot.replaying !== undefined &&
+            slot.session !== undefined &&
+            tokens.length - slot.appended <= CATCH_UP_WAIT_TOKENS
+        )
+        if (nearly.length > 0) {
+          await Promise.all(nearly.map((slot) => slot.replaying))
+          continue
+        }
         const current = slots.filter((slot) => slot.replaying === undefined && slot.appended === tokens.length)
         if (current.length > 0) {
           if (current.length < slots.length || slots.length === 0) degradedSteps++
@@ -168,6 +195,7 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
         }
         const catchingUp = slots.map((slot) => slot.replaying).filter((work) => work !== undefined)
         if (catchingUp.length === 0) {
+          if (lastFailure instanceof ExpertError) throw lastFailure
           throw new ExpertError({
             address: "",
             code: "NO_EXPERTS",
@@ -202,6 +230,9 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
     sessions: () => sessions,
     degradedSteps: () => degradedSteps,
     replacements: () => replacements,
-    closeAll: () => Promise.all(sessions.map((slot) => slot.session.close()))
+    closeAll: async () => {
+      closed = true
+      await Promise.all(sessions.map((slot) => slot.session.close()))
+    }
   }
 }

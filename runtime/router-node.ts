@@ -9,7 +9,8 @@ import { ExpertError, GenerationRequestError, TokenizerNotFoundError } from "../
 import { type GenerationEvent, type GenerationRequest, generate } from "../router/generation.ts"
 import { asPeerId } from "../router/registry/events.ts"
 import { chooseExperts } from "../router/registry/select.ts"
-import { families, getExpert } from "../router/registry/state.ts"
+import { type ExpertRecord, families, getExpert, type RegistryState } from "../router/registry/state.ts"
+import type { Failover } from "../router/session-slots.ts"
 import { commonTokenizer } from "../router/swarm.ts"
 import { findTokenizerFile } from "../router/tokenizer-lookup.ts"
 import { newIdentity, type PeerIdentity, verifyPeerSignature } from "./p2p/identity.ts"
@@ -49,7 +50,27 @@ export interface RouterNode {
 }
 
 /** ExpertError codes that mean the peer itself is unusable, not that it refused one request. */
-const PEER_FAILURES = new Set(["UNREACHABLE", "STREAM_CLOSED", "MALFORMED_FRAME", "UNEXPECTED_FRAME", "INTERNAL"])
+const PEER_FAILURES = new Set([
+  "UNREACHABLE",
+  "STREAM_CLOSED",
+  "MALFORMED_FRAME",
+  "UNEXPECTED_FRAME",
+  "INTERNAL",
+  "STALLED"
+])
+
+/**
+ * How long a step may take before its expert counts as stalled: eight times the slowest chosen expert's measured
+ * step (else ping) latency, and never under a second, so a busy machine is not taken for a dead one.
+ */
+const stepDeadline = (state: RegistryState, peerIds: ReadonlyArray<string>): number => {
+  let slowest = 100
+  for (const peerId of peerIds) {
+    const expert = getExpert(state, asPeerId(peerId))
+    slowest = Math.max(slowest, expert?.step?.ewmaMs ?? expert?.ping?.ewmaMs ?? 100)
+  }
+  return Math.max(1000, 8 * slowest)
+}
 
 /** Tries a bootstrap's snapshot until one is read (the bootstrap may still be starting), for at most 20 s. */
 const loadSnapshotWithRetry = async (watcher: SwarmWatcher, address: string, signal: AbortSignal) => {
@@ -133,17 +154,38 @@ export const startRouterNode = (options: RouterNodeOptions) =>
       if (family === undefined) throw new TokenizerNotFoundError({ message: "no experts are known yet" })
       const familyTokenizer = await tokenizer(family)
       const prompt = typeof request.prompt === "string" ? familyTokenizer.encodePrompt(request.prompt) : request.prompt
+      const random = createRandom(request.sampling?.seed)
+      const toHandle = (expert: ExpertRecord) => ({
+        peerId: expert.peerId,
+        address: expert.peerId,
+        manifest: expert.manifest
+      })
       const chosen = (
-        pinned.length > 0
-          ? pinned
-          : chooseExperts(watcher.state(), {
-              tokenizerHash: family,
-              k: request.k,
-              random: createRandom(request.sampling?.seed)
-            })
-      ).map((expert) => ({ peerId: expert.peerId, address: expert.peerId, manifest: expert.manifest }))
+        pinned.length > 0 ? pinned : chooseExperts(watcher.state(), { tokenizerHash: family, k: request.k, random })
+      ).map(toHandle)
+      const failover: Failover = {
+        // Pinned experts are the caller's choice: survivors go on, but no one else steps in.
+        replacement: (exclude) => {
+          if (pinned.length > 0) return undefined
+          try {
+            const [expert] = chooseExperts(watcher.state(), { tokenizerHash: family, k: 1, random, exclude })
+            return expert === undefined ? undefined : toHandle(expert)
+          } catch {
+            return undefined
+          }
+        },
+        failed: (peerId, reason) => {
+          if (PEER_FAILURES.has(reason)) {
+            watcher.record({ _tag: "PeerFailed", at: Date.now(), peerId: asPeerId(peerId), reason })
+          }
+        },
+        stepDeadlineMs: stepDeadline(
+          watcher.state(),
+          chosen.map((expert) => expert.peerId)
+        )
+      }
       try {
-        for await (const event of generate(node.dial, familyTokenizer, chosen, { ...request, prompt })) {
+        for await (const event of generate(node.dial, familyTokenizer, chosen, { ...request, prompt, failover })) {
           if (event._tag === "Finished") {
             for (const expert of event.experts) {
               if (expert.steps === 0) continue
