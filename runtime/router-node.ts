@@ -5,6 +5,7 @@ import { createRandom } from "../aggregator/random.ts"
 import { type SwarmWatcher, startSwarmWatcher } from "../discovery/watcher.ts"
 import { Inference } from "../experts/inference/service.ts"
 import type { Tokenizer } from "../experts/inference/tokenizer.ts"
+import { createBans } from "../router/bans.ts"
 import { ExpertError, GenerationRequestError, TokenizerNotFoundError } from "../router/errors.ts"
 import { type GenerationEvent, type GenerationRequest, generate } from "../router/generation.ts"
 import { asPeerId } from "../router/registry/events.ts"
@@ -127,6 +128,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
       return best?.[0]
     }
 
+    const bans = createBans()
     const tokenizers = new Map<string, Promise<Tokenizer>>()
     const tokenizer = (family: string): Promise<Tokenizer> => {
       let loading = tokenizers.get(family)
@@ -161,14 +163,17 @@ export const startRouterNode = (options: RouterNodeOptions) =>
         manifest: expert.manifest
       })
       const chosen = (
-        pinned.length > 0 ? pinned : chooseExperts(watcher.state(), { tokenizerHash: family, k: request.k, random })
+        pinned.length > 0
+          ? pinned
+          : chooseExperts(watcher.state(), { tokenizerHash: family, k: request.k, random, exclude: bans.banned() })
       ).map(toHandle)
       const failover: Failover = {
         // Pinned experts are the caller's choice: survivors go on, but no one else steps in.
         replacement: (exclude) => {
           if (pinned.length > 0) return undefined
           try {
-            const [expert] = chooseExperts(watcher.state(), { tokenizerHash: family, k: 1, random, exclude })
+            const excluded = new Set([...exclude, ...bans.banned()])
+            const [expert] = chooseExperts(watcher.state(), { tokenizerHash: family, k: 1, random, exclude: excluded })
             return expert === undefined ? undefined : toHandle(expert)
           } catch {
             return undefined
@@ -176,6 +181,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
         },
         failed: (peerId, reason) => {
           if (PEER_FAILURES.has(reason)) {
+            bans.strike(peerId)
             watcher.record({ _tag: "PeerFailed", at: Date.now(), peerId: asPeerId(peerId), reason })
           }
         },

@@ -1,0 +1,24 @@
+import { expect, test } from "vitest"
+import { createBans } from "../../router/bans.ts"
+
+test("bans double with each strike, cap at the maximum, and are forgotten after a clean spell", () => {
+  let clock = 0
+  const bans = createBans({ baseMs: 1000, maxMs: 8000 }, () => clock)
+  expect(bans.strike("a")).toBe(1000)
+  expect(bans.isBanned("a")).toBe(true)
+  expect(bans.banned()).toEqual(new Set(["a"]))
+  clock = 1001
+  expect(bans.isBanned("a")).toBe(false)
+  expect(bans.strike("a")).toBe(2000)
+  clock += 2001
+  expect(bans.strike("a")).toBe(4000)
+  clock += 4001
+  expect(bans.strike("a")).toBe(8000)
+  clock += 8001
+  expect(bans.strike("a")).toBe(8000)
+  // Clean for longer than the last ban: the next failure starts over.
+  clock += 8000 + 8001
+  expect(bans.banned()).toEqual(new Set())
+  expect(bans.strike("a")).toBe(1000)
+  expect(bans.isBanned("b")).toBe(false)
+})
