@@ -32,6 +32,8 @@ export interface ExpertNode {
   readonly multiaddrs: () => ReadonlyArray<string>
   readonly manifest: ExpertManifest
   readonly openSessions: () => number
+  /** Since start: sessions opened and tokens evaluated. */
+  readonly totals: () => { readonly sessions: number; readonly tokens: number }
 }
 
 const defined = <A extends object>(value: A) =>
@@ -79,7 +81,8 @@ export const startExpertNode = (options: ExpertNodeOptions) =>
       multiaddrs: () =>
         dialableAddresses(node.multiaddrs(), node.peerId).map((address) => `${address}/p2p/${node.peerId}`),
       manifest,
-      openSessions: server.openSessions
+      openSessions: server.openSessions,
+      totals: server.totals
     }
     return expert
   })

@@ -8,6 +8,9 @@ import { WIRE_LIMITS } from "../proto/messages.ts"
 import { SessionError } from "./errors.ts"
 import type { ExpertModel, ModelSequence } from "./inference/expert-model.ts"
 
+/** A session idle this long may give its slot to a new one when the expert is full. */
+const EVICTABLE_IDLE_MS = 1000
+
 export interface ExpertServerOptions {
   /** A session with no request for this long is closed and its sequence freed. Default 60 s. */
   readonly idleTimeoutMs?: number
@@ -20,6 +23,8 @@ export interface ExpertServer {
   readonly openSessions: () => number
   /** Requests being evaluated right now (the expert's queue). */
   readonly pendingSteps: () => number
+  /** Since start: sessions opened, and tokens evaluated (prompts and steps). */
+  readonly totals: () => { readonly sessions: number; readonly tokens: number }
   /** Closes every session's stream (on shutdown). */
   readonly closeAll: () => void
 }
@@ -38,8 +43,33 @@ export const createExpertServer = (
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000
   const maxFrameBytes = options.maxFrameBytes ?? WIRE_LIMITS.maxFrameBytes
   const streams = new Set<ByteStream>()
+  /** When each session-carrying stream last had a request, and whether one is being answered now. */
+  const activity = new Map<ByteStream, { lastActive: number; busy: boolean; hasSession: () => boolean }>()
+
+  /**
+   * A full expert gives the slot of its longest-idle session (idle at least a second: a router's parked session
+   * waiting for a chat's next turn) to a new one. That router finds its session gone and opens a fresh one; nothing
+   * that is generating is ever cut.
+   */
+  const evictIdleSession = async () => {
+    let victim: ByteStream | undefined
+    let oldest = Date.now() - EVICTABLE_IDLE_MS
+    for (const [stream, entry] of activity) {
+      if (!entry.busy && entry.hasSession() && entry.lastActive <= oldest) {
+        oldest = entry.lastActive
+        victim = stream
+      }
+    }
+    if (victim === undefined) return
+    victim.abort(new Error("closed to make room for a new session"))
+    for (let waited = 0; model.freeSessions() === 0 && waited < 1000; waited += 5) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+  }
   let sessionCount = 0
   let pending = 0
+  let sessionsOpened = 0
+  let tokensEvaluated = 0
 
   const errorFrame = (code: ErrorCode, message: string): ExpertResponse => ({ _tag: "Error", code, message })
 
@@ -69,8 +99,11 @@ export const createExpertServer = (
             end: false
           }
         }
+        if (model.freeSessions() === 0) await evictIdleSession()
         const sequence = await model.openSequence()
         sessionCount++
+        sessionsOpened++
+        tokensEvaluated += request.prompt.length
         state.session = { id: request.sessionId, sequence, topK: request.topK }
         const distribution = await sequence.evaluate(request.prompt, { topK: request.topK })
         return { response: { _tag: "StepResult", distribution }, end: false }
@@ -81,7 +114,8 @@ export const createExpertServer = (
           return { response: errorFrame("UNKNOWN_SESSION", "no such session on this stream"), end: false }
         }
         const want = request.allowedTokens === undefined ? { topK: session.topK } : { allowed: request.allowedTokens }
-        const distribution = await session.sequence.evaluate(request.tokens, want)
+        tokensEvaluated += request.tokens.length
+        const distribution = await session.sequence.evaluate(request.tokens, want, request.keep)
         return { response: { _tag: "StepResult", distribution }, end: false }
       }
       case "CloseSession":
@@ -137,14 +171,19 @@ export const createExpertServer = (
     const channel = frameChannel(stream, maxFrameBytes)
     const state: { session: OpenSession | undefined } = { session: undefined }
     streams.add(stream)
+    const entry = { lastActive: Date.now(), busy: false, hasSession: () => state.session !== undefined }
+    activity.set(stream, entry)
     // Idle expiry: the clock runs only while waiting for the router's next frame, not while a step is computed.
     let idleTimer: NodeJS.Timeout | undefined
     const readFrame = async () => {
+      entry.busy = false
+      entry.lastActive = Date.now()
       idleTimer = setTimeout(() => stream.abort(new Error(`session idle for ${idleTimeoutMs} ms`)), idleTimeoutMs)
       try {
         return await channel.read()
       } finally {
         clearTimeout(idleTimer)
+        entry.busy = true
       }
     }
     // The sequence is freed before the stream ends: a router that saw the end may open its next session at once.
@@ -164,6 +203,7 @@ export const createExpertServer = (
     } finally {
       clearTimeout(idleTimer)
       streams.delete(stream)
+      activity.delete(stream)
       release()
     }
   }
@@ -172,6 +212,7 @@ export const createExpertServer = (
     handleStream,
     openSessions: () => sessionCount,
     pendingSteps: () => pending,
+    totals: () => ({ sessions: sessionsOpened, tokens: tokensEvaluated }),
     closeAll: () => {
       for (const stream of streams) stream.abort(new Error("the expert is shutting down"))
     }

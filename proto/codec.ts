@@ -67,7 +67,8 @@ export const encodeRequest = (request: ExpertRequest): Uint8Array => {
         step: {
           sessionId: sessionIdToBytes(request.sessionId),
           tokens: packVarints(request.tokens),
-          allowedTokens: request.allowedTokens === undefined ? new Uint8Array() : packVarints(request.allowedTokens)
+          allowedTokens: request.allowedTokens === undefined ? new Uint8Array() : packVarints(request.allowedTokens),
+          ...(request.keep === undefined ? {} : { keep: request.keep })
         }
       })
     case "CloseSession":
@@ -106,7 +107,8 @@ export const decodeRequest = (bytes: Uint8Array): Decoded<ExpertRequest> => {
       _tag: "Step",
       sessionId: id,
       tokens,
-      allowedTokens: allowedTokens.length === 0 ? undefined : allowedTokens
+      allowedTokens: allowedTokens.length === 0 ? undefined : allowedTokens,
+      ...(frame.step.keep === undefined ? {} : { keep: frame.step.keep })
     })
   }
   if (frame.closeSession !== undefined) {

@@ -290,6 +290,11 @@ export namespace Frame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FrameStepKeepFieldEvent {
+    field: '$.step.keep'
+    value: number
+  }
+
   export interface FrameStepResultTokensFieldEvent {
     field: '$.stepResult.tokens'
     value: Uint8Array<ArrayBuffer>
@@ -328,7 +333,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameManifestModelNameFieldEvent | FrameManifestFileSha256FieldEvent | FrameManifestTokenizerHashFieldEvent | FrameManifestArchitectureFieldEvent | FrameManifestParametersFieldEvent | FrameManifestQuantizationFieldEvent | FrameManifestContextSizeFieldEvent | FrameManifestVocabSizeFieldEvent | FrameManifestMaxSessionsFieldEvent | FrameManifestMaxTopKFieldEvent | FrameManifestAddBosFieldEvent | FrameManifestBosTokenFieldEvent | FrameManifestEosTokenFieldEvent | FrameOpenSessionSessionIdFieldEvent | FrameOpenSessionPromptFieldEvent | FrameOpenSessionTopKFieldEvent | FrameOpenSessionTokenizerHashFieldEvent | FrameStepSessionIdFieldEvent | FrameStepTokensFieldEvent | FrameStepAllowedTokensFieldEvent | FrameStepResultTokensFieldEvent | FrameStepResultLogprobDeltasFieldEvent | FrameStepResultResidualFieldEvent | FrameCloseSessionSessionIdFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameManifestModelNameFieldEvent | FrameManifestFileSha256FieldEvent | FrameManifestTokenizerHashFieldEvent | FrameManifestArchitectureFieldEvent | FrameManifestParametersFieldEvent | FrameManifestQuantizationFieldEvent | FrameManifestContextSizeFieldEvent | FrameManifestVocabSizeFieldEvent | FrameManifestMaxSessionsFieldEvent | FrameManifestMaxTopKFieldEvent | FrameManifestAddBosFieldEvent | FrameManifestBosTokenFieldEvent | FrameManifestEosTokenFieldEvent | FrameOpenSessionSessionIdFieldEvent | FrameOpenSessionPromptFieldEvent | FrameOpenSessionTopKFieldEvent | FrameOpenSessionTokenizerHashFieldEvent | FrameStepSessionIdFieldEvent | FrameStepTokensFieldEvent | FrameStepAllowedTokensFieldEvent | FrameStepKeepFieldEvent | FrameStepResultTokensFieldEvent | FrameStepResultLogprobDeltasFieldEvent | FrameStepResultResidualFieldEvent | FrameCloseSessionSessionIdFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -924,6 +929,7 @@ export interface Step {
   sessionId: Uint8Array<ArrayBuffer>
   tokens: Uint8Array<ArrayBuffer>
   allowedTokens: Uint8Array<ArrayBuffer>
+  keep?: number
 }
 
 export namespace Step {
@@ -949,6 +955,11 @@ export namespace Step {
         if ((obj.allowedTokens != null && obj.allowedTokens.byteLength > 0)) {
           w.uint32(26)
           w.bytes(obj.allowedTokens)
+        }
+
+        if (obj.keep != null) {
+          w.uint32(32)
+          w.uint32(obj.keep)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -977,6 +988,10 @@ export namespace Step {
             }
             case 3: {
               obj.allowedTokens = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.keep = reader.uint32()
               break
             }
             default: {
@@ -1015,6 +1030,13 @@ export namespace Step {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.keep`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1042,6 +1064,11 @@ export namespace Step {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface StepKeepFieldEvent {
+    field: '$.keep'
+    value: number
+  }
+
   export function encode (obj: Partial<Step>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Step.codec())
   }
@@ -1050,7 +1077,7 @@ export namespace Step {
     return decodeMessage(buf, Step.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Step>): Generator<StepSessionIdFieldEvent | StepTokensFieldEvent | StepAllowedTokensFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Step>): Generator<StepSessionIdFieldEvent | StepTokensFieldEvent | StepAllowedTokensFieldEvent | StepKeepFieldEvent> {
     return streamMessage(buf, Step.codec(), opts)
   }
 }

@@ -66,6 +66,8 @@ export type ExpertRequest =
       readonly tokens: ReadonlyArray<number>
       /** Present when the router wants the probabilities of exactly these tokens (grammar masks, spot checks). */
       readonly allowedTokens: ReadonlyArray<number> | undefined
+      /** Present when the session first keeps only its first `keep` tokens (a parked session reused for a new turn). */
+      readonly keep?: number
     }
   | { readonly _tag: "CloseSession"; readonly sessionId: SessionId }
 

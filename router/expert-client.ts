@@ -97,7 +97,7 @@ export interface ExpertSession {
   /** The distribution after the prompt. */
   readonly first: SparseDistribution
   /** Appends tokens and returns the next distribution; `allowedTokens` asks for exactly those tokens' probabilities. */
-  step(tokens: ReadonlyArray<number>, allowedTokens?: ReadonlyArray<number>): Promise<SparseDistribution>
+  step(tokens: ReadonlyArray<number>, allowedTokens?: ReadonlyArray<number>, keep?: number): Promise<SparseDistribution>
   /** Frame bytes (protobuf + length prefix) sent and received on this session so far. */
   readonly bytes: () => { readonly sent: number; readonly received: number }
   /** Resets the stream at once (a stalled expert): its pending step fails, the expert frees the session. */
@@ -127,8 +127,17 @@ export const openExpertSession = async (
       address,
       sessionId,
       first,
-      step: async (tokens, allowedTokens) =>
-        expectStepResult(address, await exchange(address, channel, { _tag: "Step", sessionId, tokens, allowedTokens })),
+      step: async (tokens, allowedTokens, keep) =>
+        expectStepResult(
+          address,
+          await exchange(address, channel, {
+            _tag: "Step",
+            sessionId,
+            tokens,
+            allowedTokens,
+            ...(keep === undefined ? {} : { keep })
+          })
+        ),
       bytes: () => ({ sent: channel.bytesWritten, received: channel.bytesRead }),
       abort: (reason) => {
         if (closed) return

@@ -5,6 +5,7 @@ import { createStopMatcher } from "../aggregator/stop.ts"
 import { GenerationRequestError } from "./errors.ts"
 import type { Dial } from "./expert-client.ts"
 import { createSlots, type Failover, type Slot } from "./session-slots.ts"
+import type { StickySessions } from "./sticky-sessions.ts"
 import type { ExpertHandle } from "./swarm.ts"
 
 /** Text <-> tokens for the experts' family (the router holds only the tokenizer, never the weights). */
@@ -26,6 +27,8 @@ export interface GenerationRequest {
   readonly signal?: AbortSignal
   /** What to do when an expert fails mid-answer; without it a failure ends the generation with its error. */
   readonly failover?: Failover
+  /** Parked sessions to reuse and to park into (a chat's turns); without it every generation opens and closes. */
+  readonly sticky?: StickySessions
 }
 
 export type FinishReason = "stop" | "length" | "eos"
@@ -54,6 +57,8 @@ export type GenerationEvent =
   | {
       readonly _tag: "Finished"
       readonly reason: FinishReason
+      /** Prompt tokens found in reused sessions' caches (a chat's earlier turns), not evaluated again. */
+      readonly reusedTokens: number
       readonly tokens: ReadonlyArray<number>
       readonly text: string
       /** The end of `text` that no Token event carried (held back for a possible stop sequence); print it last. */
@@ -122,10 +127,13 @@ export async function* generate(
     request.failover
   )
   const tokens: number[] = []
+  let finished = false
 
   try {
     const opened = performance.now()
-    await slots.openAll(chosen, tokens)
+    const reuse = request.sticky?.take(request.prompt, tokenizerHash, topK, chosen.length)
+    const adopted = reuse !== undefined && (await slots.adopt(reuse.slots, reuse.keep, request.prompt))
+    if (!adopted) await slots.openAll(chosen, tokens)
     let current: ReadonlyArray<Slot> = await slots.ready(tokens)
     let stepMs = performance.now() - opened
     yield { _tag: "Started", experts: current.map((slot) => slot.expert.peerId), openMs: stepMs }
@@ -173,9 +181,11 @@ export async function* generate(
       current = await next
       stepMs = answeredAt - started
     }
+    finished = true
     yield {
       _tag: "Finished",
       reason,
+      reusedTokens: adopted ? reuse!.keep : 0,
       tokens,
       text,
       rest: text.slice(emitted),
@@ -189,6 +199,16 @@ export async function* generate(
       }))
     }
   } finally {
-    await slots.closeAll()
+    const parkable = finished && request.sticky !== undefined ? await slots.detach() : undefined
+    if (parkable === undefined) await slots.closeAll()
+    else {
+      const appended = parkable[0]!.appended
+      request.sticky!.park({
+        tokenizerHash,
+        topK,
+        tokens: [...request.prompt, ...tokens.slice(0, appended)],
+        slots: parkable
+      })
+    }
   }
 }

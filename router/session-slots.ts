@@ -45,6 +45,8 @@ interface OpenOptions {
   readonly topK: number
   readonly tokenizerHash: string
   readonly signal: AbortSignal | undefined
+  /** Closes this router's parked sessions on an expert that is full; returns how many. */
+  readonly releaseParked?: (peerId: string) => Promise<number>
 }
 
 const withDeadline = <A>(work: Promise<A>, ms: number, onStall: () => void): Promise<A> =>
@@ -79,7 +81,16 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
 
   const open = async (expert: ExpertHandle): Promise<Slot> => {
     used.add(expert.peerId)
-    const session = await openExpertSession(dial, expert.address, options, options.signal)
+    let session: ExpertSession
+    try {
+      session = await openExpertSession(dial, expert.address, options, options.signal)
+    } catch (cause) {
+      // Busy with sessions this router parked for later turns: those give way to a request waiting now.
+      const busy = cause instanceof ExpertError && cause.code === "SESSION_LIMIT"
+      if (!busy || options.releaseParked === undefined || (await options.releaseParked(expert.peerId)) === 0)
+        throw cause
+      session = await openExpertSession(dial, expert.address, options, options.signal)
+    }
     const slot: Slot = {
       expert,
       session,
@@ -157,6 +168,46 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
   }
 
   return {
+    /**
+     * Takes over parked sessions for a new prompt: each rewinds to the `keep` tokens it shares with the prompt and
+     * evaluates the rest as one batch. False when any of them fails (all are closed then; open fresh ones instead).
+     */
+    adopt: async (parked: ReadonlyArray<Slot>, keep: number, prompt: ReadonlyArray<number>): Promise<boolean> => {
+      const rest = prompt.slice(keep)
+      const answers = await Promise.allSettled(parked.map((slot) => slot.session.step(rest, undefined, keep)))
+      if (answers.some((answer) => answer.status === "rejected")) {
+        await Promise.all(parked.map((slot) => slot.session.close()))
+        return false
+      }
+      for (const [index, slot] of parked.entries()) {
+        const answer = answers[index] as PromiseFulfilledResult<SparseDistribution>
+        const adopted: Slot = {
+          ...slot,
+          appended: 0,
+          latest: answer.value,
+          replaying: undefined,
+          steps: 0,
+          stepMsTotal: 0
+        }
+        used.add(slot.expert.peerId)
+        slots.push(adopted)
+        sessions.push(adopted)
+      }
+      return true
+    },
+    /**
+     * Ends the generation without closing: the live sessions, if all are at one position with nothing in flight,
+     * for parking; otherwise everything is closed and undefined returned.
+     */
+    detach: async (): Promise<ReadonlyArray<Slot> | undefined> => {
+      closed = true
+      const live = slots.filter((slot) => slot.session !== undefined && slot.replaying === undefined)
+      const aligned =
+        live.length === slots.length && live.length > 0 && live.every((slot) => slot.appended === live[0]!.appended)
+      const keep = aligned ? new Set(live) : new Set<Slot>()
+      await Promise.all(sessions.filter((slot) => !keep.has(slot)).map((slot) => slot.session.close()))
+      return aligned ? live : undefined
+    },
     /** Opens the first K; with failover, an expert that cannot open is replaced by another. */
     openAll: async (chosen: ReadonlyArray<ExpertHandle>, tokens: ReadonlyArray<number>) => {
       const settled = await Promise.allSettled(chosen.map((expert) => open(expert)))

@@ -12,6 +12,7 @@ import { asPeerId } from "../router/registry/events.ts"
 import { chooseExperts } from "../router/registry/select.ts"
 import { type ExpertRecord, families, getExpert, type RegistryState } from "../router/registry/state.ts"
 import type { Failover } from "../router/session-slots.ts"
+import { createStickySessions } from "../router/sticky-sessions.ts"
 import { commonTokenizer } from "../router/swarm.ts"
 import { findTokenizerFile } from "../router/tokenizer-lookup.ts"
 import { newIdentity, type PeerIdentity, verifyPeerSignature } from "./p2p/identity.ts"
@@ -26,6 +27,11 @@ export interface RouterNodeOptions {
   readonly identity?: PeerIdentity
   readonly heartbeatIntervalMs?: number
   readonly pingIntervalMs?: number
+  /**
+   * Keep finished generations' sessions for a chat's next turn (see router/sticky-sessions.ts). Off by default until
+   * parked sessions share experts fairly between routers.
+   */
+  readonly stickySessions?: boolean
 }
 
 export interface RouterGenerationRequest extends Omit<GenerationRequest, "prompt"> {
@@ -48,6 +54,8 @@ export interface RouterNode {
   readonly waitForExperts: (count: number, timeoutMs: number, family?: string) => Promise<boolean>
   readonly tokenizer: (family: string) => Promise<Tokenizer>
   readonly generate: (request: RouterGenerationRequest) => AsyncGenerator<GenerationEvent>
+  /** Sticky sessions: generations parked now, and how many later turns reused one. */
+  readonly sticky: () => { readonly parked: number; readonly reused: number }
 }
 
 /** ExpertError codes that mean the peer itself is unusable, not that it refused one request. */
@@ -129,6 +137,8 @@ export const startRouterNode = (options: RouterNodeOptions) =>
     }
 
     const bans = createBans()
+    const sticky = createStickySessions()
+    yield* Effect.addFinalizer(() => Effect.sync(() => sticky.closeAll()))
     const tokenizers = new Map<string, Promise<Tokenizer>>()
     const tokenizer = (family: string): Promise<Tokenizer> => {
       let loading = tokenizers.get(family)
@@ -191,7 +201,13 @@ export const startRouterNode = (options: RouterNodeOptions) =>
         )
       }
       try {
-        for await (const event of generate(node.dial, familyTokenizer, chosen, { ...request, prompt, failover })) {
+        for await (const event of generate(node.dial, familyTokenizer, chosen, {
+          ...request,
+          prompt,
+          failover,
+          // Pinned experts are the caller's choice; parked sessions of others are not substituted for them.
+          ...(pinned.length > 0 || options.stickySessions !== true ? {} : { sticky })
+        })) {
           if (event._tag === "Finished") {
             for (const expert of event.experts) {
               if (expert.steps === 0) continue
@@ -229,7 +245,8 @@ export const startRouterNode = (options: RouterNodeOptions) =>
           return false
         }, timeoutMs),
       tokenizer,
-      generate: generateWithRegistry
+      generate: generateWithRegistry,
+      sticky: () => ({ parked: sticky.parked(), reused: sticky.reused() })
     }
     return router
   })

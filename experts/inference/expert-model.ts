@@ -26,8 +26,11 @@ export type StepWant = { readonly topK: number } | { readonly allowed: ReadonlyA
 export interface ModelSequence {
   /** Tokens evaluated so far. */
   readonly length: number
-  /** Appends `tokens` (KV cache) and returns the distribution of the next position. */
-  evaluate(tokens: ReadonlyArray<number>, want: StepWant): Promise<SparseDistribution>
+  /**
+   * Appends `tokens` (KV cache) and returns the distribution of the next position; with `keep`, first drops every
+   * token after the first `keep` (a reused session rewinding to the prefix it shares with a new prompt).
+   */
+  evaluate(tokens: ReadonlyArray<number>, want: StepWant, keep?: number): Promise<SparseDistribution>
   dispose(): void
 }
 
@@ -121,8 +124,19 @@ const makeSequence = (
     get length() {
       return sequence.nextTokenIndex
     },
-    evaluate: async (tokens, want) => {
+    evaluate: async (tokens, want, keep) => {
       if (disposed) throw new SessionError({ code: "INVALID_REQUEST", message: "the session is closed" })
+      if (keep !== undefined) {
+        if (!Number.isInteger(keep) || keep < 1 || keep > sequence.nextTokenIndex) {
+          throw new SessionError({
+            code: "INVALID_REQUEST",
+            message: `keep ${keep} is outside 1..${sequence.nextTokenIndex} (the tokens this session holds)`
+          })
+        }
+        if (keep < sequence.nextTokenIndex) {
+          await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }])
+        }
+      }
       if (tokens.length === 0) throw new SessionError({ code: "INVALID_REQUEST", message: "no tokens to evaluate" })
       for (const token of tokens) checkToken(token, vocabSize)
       if ("allowed" in want) for (const token of want.allowed) checkToken(token, vocabSize)
