@@ -14,6 +14,7 @@ import { familyKey } from "./topics.ts"
 export interface WatchingNode {
   readonly dial: Dial
   readonly addAddresses: (peerId: string, addresses: ReadonlyArray<string>) => Promise<void>
+  readonly addressesOf: (peerId: string) => Promise<ReadonlyArray<string>>
   readonly subscribe: (
     topic: string,
     validate: (
@@ -91,7 +92,9 @@ export const startSwarmWatcher = (node: WatchingNode, verify: Verifier, options:
   const addKnown = async (peerId: string, addresses: ReadonlyArray<string>, source: "dht" | "direct") => {
     await node.addAddresses(peerId, addresses).catch(() => undefined)
     const manifest = await fetchManifest(node.dial, peerId)
-    record({ _tag: "ManifestSeen", at: now(), peerId: asPeerId(peerId), manifest, addresses, source })
+    // Dialled by peer id alone (a heartbeat's sender): the addresses are whatever the dial learned.
+    const known = addresses.length > 0 ? addresses : await node.addressesOf(peerId)
+    record({ _tag: "ManifestSeen", at: now(), peerId: asPeerId(peerId), manifest, addresses: known, source })
   }
 
   const fetching = new Set<string>()

@@ -47,6 +47,8 @@ export interface P2PNode {
   readonly dial: (target: string, protocol: string, signal?: AbortSignal) => Promise<ByteStream>
   /** Remembers addresses for a peer, so `dial(peerId)` can use them. */
   readonly addAddresses: (peerId: string, addresses: ReadonlyArray<string>) => Promise<void>
+  /** The addresses this node knows for a peer (from identify, the DHT, announcements), without /p2p/ suffixes. */
+  readonly addressesOf: (peerId: string) => Promise<ReadonlyArray<string>>
   readonly publish: (topic: string, data: Uint8Array) => Promise<void>
   /**
    * Subscribes to a topic. `validate` runs first for every message (gossipsub forwards only accepted ones and
@@ -155,6 +157,14 @@ export const startP2PNode = async (config: P2PConfig): Promise<P2PNode> => {
         }
       })
       await node.peerStore.merge(peerIdFromString(peerId), { multiaddrs: parsed })
+    },
+    addressesOf: async (peerId) => {
+      try {
+        const peer = await node.peerStore.get(peerIdFromString(peerId))
+        return peer.addresses.map((entry) => entry.multiaddr.toString())
+      } catch {
+        return []
+      }
     },
     publish: async (topic, data) => {
       await pubsub.publish(topic, data)
