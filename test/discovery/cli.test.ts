@@ -47,5 +47,6 @@ test("mesh status lists the expert; mesh generate finds it through the bootstrap
 
   const tooMany = await runMesh(["generate", "--bootstrap", bootstrap.multiaddrs[0]!, "--k", "2", "--wait", "2", "x"])
   expect(tooMany.code).toBe(1)
-  expect(tooMany.stderr).toContain("2 experts of one family not found within 2 s (known: 1 of")
+  // How many it knew by then depends on how fast it joined; the message says.
+  expect(tooMany.stderr).toContain("2 experts of one family not found within 2 s (known: ")
 }, 90_000)
