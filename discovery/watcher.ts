@@ -7,22 +7,14 @@ import { emptyRegistry, getExpert, type RegistryState } from "../router/registry
 import type { RejectionReason, Verifier } from "./announcement.ts"
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from "./announcer.ts"
 import { readSnapshot, SWARM_SNAPSHOT_PROTOCOL } from "./snapshot.ts"
-import { watchAnnouncements } from "./subscription.ts"
+import { type SubscribingNode, watchAnnouncements } from "./subscription.ts"
 import { familyKey } from "./topics.ts"
 
 /** What the watcher needs of a libp2p node. */
-export interface WatchingNode {
+export interface WatchingNode extends SubscribingNode {
   readonly dial: Dial
   readonly addAddresses: (peerId: string, addresses: ReadonlyArray<string>) => Promise<void>
   readonly addressesOf: (peerId: string) => Promise<ReadonlyArray<string>>
-  readonly subscribe: (
-    topic: string,
-    validate: (
-      publisher: string,
-      data: Uint8Array
-    ) => "accept" | "reject" | "ignore" | Promise<"accept" | "reject" | "ignore">,
-    deliver: (publisher: string, data: Uint8Array) => void
-  ) => void
   readonly findProviders: (
     key: string,
     signal?: AbortSignal

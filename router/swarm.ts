@@ -1,7 +1,6 @@
-// The experts a router may use: their addresses and manifests, checked to share one tokenizer.
+// An expert as a generation sees it, and the check that a hand-picked set shares one tokenizer.
 import type { ExpertManifest } from "../proto/messages.ts"
 import { TokenizerMismatchError } from "./errors.ts"
-import { type Dial, fetchManifest } from "./expert-client.ts"
 
 export interface ExpertHandle {
   readonly peerId: string
@@ -9,16 +8,6 @@ export interface ExpertHandle {
   readonly address: string
   readonly manifest: ExpertManifest
 }
-
-/** Asks every expert for its manifest, in parallel. */
-export const connectExperts = (dial: Dial, addresses: ReadonlyArray<string>): Promise<ExpertHandle[]> =>
-  Promise.all(
-    addresses.map(async (address) => ({
-      peerId: /\/p2p\/([^/]+)$/.exec(address)?.[1] ?? address,
-      address,
-      manifest: await fetchManifest(dial, address)
-    }))
-  )
 
 /** The one tokenizer hash all experts share, or a TokenizerMismatchError that names the experts on each side. */
 export const commonTokenizer = (experts: ReadonlyArray<ExpertHandle>): string => {

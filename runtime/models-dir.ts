@@ -1,5 +1,4 @@
 // Where the GGUF files are: --models DIR, else $MESH_MODELS, else ../shared/models beside the project.
-import { existsSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -14,5 +13,3 @@ export const resolveModelsDir = (flag?: string): string => {
 
 /** A model file by name inside the models folder; the path is returned even when missing so errors can name it. */
 export const modelPath = (name: string, modelsDir: string = resolveModelsDir()): string => join(modelsDir, name)
-
-export const modelsDirExists = (modelsDir: string): boolean => existsSync(modelsDir)
