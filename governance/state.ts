@@ -38,7 +38,7 @@ export const initialGovernanceState: GovernanceState = Object.freeze({
   halted: false,
   haltReason: undefined,
   chainReachable: false,
-  approvedActions: new Set<ActionHash>(),
+  approvedActions: new Set<ActionHash>()
 })
 
 /** Whether an action of `tier` (or with hash `action`) may run now. A halt stops everything, tier 0 included. */
