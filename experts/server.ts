@@ -8,7 +8,7 @@ import { WIRE_LIMITS } from "../proto/messages.ts"
 import { SessionError } from "./errors.ts"
 import type { ExpertModel, ModelSequence } from "./inference/expert-model.ts"
 
-/** A session idle this long may give its slot to a new one when the expert is full. */
+/** A session idle this long may give its slot to a new one when the expert is full (a parked one may at once). */
 const EVICTABLE_IDLE_MS = 1000
 
 export interface ExpertServerOptions {
@@ -29,6 +29,14 @@ export interface ExpertServer {
   readonly closeAll: () => void
 }
 
+interface Activity {
+  lastActive: number
+  busy: boolean
+  /** The router said it keeps this session for a later turn (ParkSession); any later request clears it. */
+  parked: boolean
+  readonly hasSession: () => boolean
+}
+
 interface OpenSession {
   readonly id: SessionId
   readonly sequence: ModelSequence
@@ -43,19 +51,27 @@ export const createExpertServer = (
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000
   const maxFrameBytes = options.maxFrameBytes ?? WIRE_LIMITS.maxFrameBytes
   const streams = new Set<ByteStream>()
-  /** When each session-carrying stream last had a request, and whether one is being answered now. */
-  const activity = new Map<ByteStream, { lastActive: number; busy: boolean; hasSession: () => boolean }>()
+  /** When each session-carrying stream last had a request, whether one is being answered now, whether it is parked. */
+  const activity = new Map<ByteStream, Activity>()
 
   /**
-   * A full expert gives the slot of its longest-idle session (idle at least a second: a router's parked session
-   * waiting for a chat's next turn) to a new one. That router finds its session gone and opens a fresh one; nothing
-   * that is generating is ever cut.
+   * A full expert gives a waiting session's slot to a new one: the longest-parked session (its router keeps it for a
+   * chat's next turn and said so with ParkSession), else the longest-idle one idle at least a second. That router
+   * finds its session gone and opens a fresh one; nothing that is generating is ever cut, and one router's parked
+   * conversations never keep another router's requests out.
    */
   const evictIdleSession = async () => {
     let victim: ByteStream | undefined
+    let victimParked = false
     let oldest = Date.now() - EVICTABLE_IDLE_MS
     for (const [stream, entry] of activity) {
-      if (!entry.busy && entry.hasSession() && entry.lastActive <= oldest) {
+      if (entry.busy || !entry.hasSession()) continue
+      const parked = entry.parked
+      if (parked && !victimParked) {
+        victimParked = true
+        oldest = entry.lastActive
+        victim = stream
+      } else if (parked === victimParked && entry.lastActive <= oldest) {
         oldest = entry.lastActive
         victim = stream
       }
@@ -120,13 +136,17 @@ export const createExpertServer = (
       }
       case "CloseSession":
         return { response: undefined, end: true }
+      case "ParkSession":
+        // Marked by the stream's reader (see handleStream); a hint has no answer.
+        return { response: undefined, end: false }
     }
   }
 
   const serve = async (
     channel: FrameChannel,
     readFrame: () => Promise<FrameRead>,
-    state: { session: OpenSession | undefined }
+    state: { session: OpenSession | undefined },
+    parked: (value: boolean) => void
   ) => {
     for (;;) {
       const read = await readFrame()
@@ -148,6 +168,7 @@ export const createExpertServer = (
             continue
           }
           let outcome: { response: ExpertResponse | undefined; end: boolean }
+          parked(decoded.value._tag === "ParkSession" && state.session?.id === decoded.value.sessionId)
           pending++
           try {
             outcome = await answer(decoded.value, state)
@@ -171,7 +192,12 @@ export const createExpertServer = (
     const channel = frameChannel(stream, maxFrameBytes)
     const state: { session: OpenSession | undefined } = { session: undefined }
     streams.add(stream)
-    const entry = { lastActive: Date.now(), busy: false, hasSession: () => state.session !== undefined }
+    const entry: Activity = {
+      lastActive: Date.now(),
+      busy: false,
+      parked: false,
+      hasSession: () => state.session !== undefined
+    }
     activity.set(stream, entry)
     // Idle expiry: the clock runs only while waiting for the router's next frame, not while a step is computed.
     let idleTimer: NodeJS.Timeout | undefined
@@ -194,7 +220,9 @@ export const createExpertServer = (
       sessionCount--
     }
     try {
-      await serve(channel, readFrame, state)
+      await serve(channel, readFrame, state, (value) => {
+        entry.parked = value
+      })
       release()
       await stream.close().catch(() => undefined)
     } catch (cause) {

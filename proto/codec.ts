@@ -73,6 +73,8 @@ export const encodeRequest = (request: ExpertRequest): Uint8Array => {
       })
     case "CloseSession":
       return Frame.encode({ closeSession: { sessionId: sessionIdToBytes(request.sessionId) } })
+    case "ParkSession":
+      return Frame.encode({ parkSession: { sessionId: sessionIdToBytes(request.sessionId) } })
   }
 }
 
@@ -117,7 +119,13 @@ export const decodeRequest = (bytes: Uint8Array): Decoded<ExpertRequest> => {
       ? fail(`a session id is ${SESSION_ID_BYTES} bytes`)
       : succeed({ _tag: "CloseSession", sessionId: id })
   }
-  return fail("the expert expects ManifestRequest, OpenSession, Step or CloseSession")
+  if (frame.parkSession !== undefined) {
+    const id = sessionIdFromBytes(frame.parkSession.sessionId)
+    return id === undefined
+      ? fail(`a session id is ${SESSION_ID_BYTES} bytes`)
+      : succeed({ _tag: "ParkSession", sessionId: id })
+  }
+  return fail("the expert expects ManifestRequest, OpenSession, Step, CloseSession or ParkSession")
 }
 
 // ---- manifests (in Manifest frames, and signed inside discovery announcements)

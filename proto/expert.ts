@@ -13,6 +13,7 @@ export interface Frame {
   stepResult?: StepResult
   closeSession?: CloseSession
   error?: Error
+  parkSession?: ParkSession
 }
 
 export namespace Frame {
@@ -58,6 +59,11 @@ export namespace Frame {
         if (obj.error != null) {
           w.uint32(58)
           Error.codec().encode(obj.error, w)
+        }
+
+        if (obj.parkSession != null) {
+          w.uint32(66)
+          ParkSession.codec().encode(obj.parkSession, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -111,6 +117,12 @@ export namespace Frame {
             case 7: {
               obj.error = Error.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.error
+              })
+              break
+            }
+            case 8: {
+              obj.parkSession = ParkSession.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.parkSession
               })
               break
             }
@@ -174,6 +186,13 @@ export namespace Frame {
             case 7: {
               yield * Error.codec().stream(reader, reader.uint32(), `${prefix}.error`, {
                 limits: opts.limits?.error
+              })
+
+              break
+            }
+            case 8: {
+              yield * ParkSession.codec().stream(reader, reader.uint32(), `${prefix}.parkSession`, {
+                limits: opts.limits?.parkSession
               })
 
               break
@@ -325,6 +344,11 @@ export namespace Frame {
     value: string
   }
 
+  export interface FrameParkSessionSessionIdFieldEvent {
+    field: '$.parkSession.sessionId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -333,7 +357,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameManifestModelNameFieldEvent | FrameManifestFileSha256FieldEvent | FrameManifestTokenizerHashFieldEvent | FrameManifestArchitectureFieldEvent | FrameManifestParametersFieldEvent | FrameManifestQuantizationFieldEvent | FrameManifestContextSizeFieldEvent | FrameManifestVocabSizeFieldEvent | FrameManifestMaxSessionsFieldEvent | FrameManifestMaxTopKFieldEvent | FrameManifestAddBosFieldEvent | FrameManifestBosTokenFieldEvent | FrameManifestEosTokenFieldEvent | FrameOpenSessionSessionIdFieldEvent | FrameOpenSessionPromptFieldEvent | FrameOpenSessionTopKFieldEvent | FrameOpenSessionTokenizerHashFieldEvent | FrameStepSessionIdFieldEvent | FrameStepTokensFieldEvent | FrameStepAllowedTokensFieldEvent | FrameStepKeepFieldEvent | FrameStepResultTokensFieldEvent | FrameStepResultLogprobDeltasFieldEvent | FrameStepResultResidualFieldEvent | FrameCloseSessionSessionIdFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameManifestModelNameFieldEvent | FrameManifestFileSha256FieldEvent | FrameManifestTokenizerHashFieldEvent | FrameManifestArchitectureFieldEvent | FrameManifestParametersFieldEvent | FrameManifestQuantizationFieldEvent | FrameManifestContextSizeFieldEvent | FrameManifestVocabSizeFieldEvent | FrameManifestMaxSessionsFieldEvent | FrameManifestMaxTopKFieldEvent | FrameManifestAddBosFieldEvent | FrameManifestBosTokenFieldEvent | FrameManifestEosTokenFieldEvent | FrameOpenSessionSessionIdFieldEvent | FrameOpenSessionPromptFieldEvent | FrameOpenSessionTopKFieldEvent | FrameOpenSessionTokenizerHashFieldEvent | FrameStepSessionIdFieldEvent | FrameStepTokensFieldEvent | FrameStepAllowedTokensFieldEvent | FrameStepKeepFieldEvent | FrameStepResultTokensFieldEvent | FrameStepResultLogprobDeltasFieldEvent | FrameStepResultResidualFieldEvent | FrameCloseSessionSessionIdFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent | FrameParkSessionSessionIdFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -1303,6 +1327,95 @@ export namespace CloseSession {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CloseSession>): Generator<CloseSessionSessionIdFieldEvent> {
     return streamMessage(buf, CloseSession.codec(), opts)
+  }
+}
+
+export interface ParkSession {
+  sessionId: Uint8Array<ArrayBuffer>
+}
+
+export namespace ParkSession {
+  let _codec: Codec<ParkSession>
+
+  export const codec = (): Codec<ParkSession> => {
+    if (_codec == null) {
+      _codec = message<ParkSession>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.sessionId != null && obj.sessionId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.sessionId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          sessionId: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.sessionId = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.sessionId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ParkSessionSessionIdFieldEvent {
+    field: '$.sessionId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ParkSession>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ParkSession.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ParkSession>): ParkSession {
+    return decodeMessage(buf, ParkSession.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ParkSession>): Generator<ParkSessionSessionIdFieldEvent> {
+    return streamMessage(buf, ParkSession.codec(), opts)
   }
 }
 

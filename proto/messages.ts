@@ -70,6 +70,8 @@ export type ExpertRequest =
       readonly keep?: number
     }
   | { readonly _tag: "CloseSession"; readonly sessionId: SessionId }
+  /** The router keeps the session for a later turn: a full expert may close it at once to make room. */
+  | { readonly _tag: "ParkSession"; readonly sessionId: SessionId }
 
 /** Frames the expert answers with. */
 export type ExpertResponse =

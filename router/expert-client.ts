@@ -100,6 +100,8 @@ export interface ExpertSession {
   step(tokens: ReadonlyArray<number>, allowedTokens?: ReadonlyArray<number>, keep?: number): Promise<SparseDistribution>
   /** Frame bytes (protobuf + length prefix) sent and received on this session so far. */
   readonly bytes: () => { readonly sent: number; readonly received: number }
+  /** Tells the expert the session waits for a later turn: a full expert may close it at once to make room. */
+  park(): Promise<void>
   /** Resets the stream at once (a stalled expert): its pending step fails, the expert frees the session. */
   abort(reason: string): void
   close(): Promise<void>
@@ -139,6 +141,9 @@ export const openExpertSession = async (
           })
         ),
       bytes: () => ({ sent: channel.bytesWritten, received: channel.bytesRead }),
+      park: async () => {
+        if (!closed) await channel.write(encodeRequest({ _tag: "ParkSession", sessionId })).catch(() => undefined)
+      },
       abort: (reason) => {
         if (closed) return
         closed = true

@@ -123,7 +123,13 @@ export async function* generate(
   const weightOf = new Map(chosen.map((expert, index) => [expert.peerId, weights[index] ?? 1]))
   const slots = createSlots(
     dial,
-    { prompt: request.prompt, topK, tokenizerHash, signal: request.signal },
+    {
+      prompt: request.prompt,
+      topK,
+      tokenizerHash,
+      signal: request.signal,
+      ...(request.sticky === undefined ? {} : { releaseParked: request.sticky.release })
+    },
     request.failover
   )
   const tokens: number[] = []

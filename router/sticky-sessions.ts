@@ -75,6 +75,7 @@ export const createStickySessions = (options: StickyOptions = {}) => {
           if (entry.slots.some((other) => other.expert.peerId === slot.expert.peerId)) close(entry)
         }
       }
+      for (const slot of parked.slots) void slot.session.park()
       const entry: Entry = { ...parked, timer: setTimeout(() => close(entry), idleMs) }
       entry.timer.unref()
       entries.add(entry)

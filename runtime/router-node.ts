@@ -28,8 +28,8 @@ export interface RouterNodeOptions {
   readonly heartbeatIntervalMs?: number
   readonly pingIntervalMs?: number
   /**
-   * Keep finished generations' sessions for a chat's next turn (see router/sticky-sessions.ts). Off by default until
-   * parked sessions share experts fairly between routers.
+   * Keep finished generations' sessions for a chat's next turn (see router/sticky-sessions.ts). Default true: parked
+   * sessions are marked as such on the experts, which give them up at once to any router's new request.
    */
   readonly stickySessions?: boolean
 }
@@ -206,7 +206,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
           prompt,
           failover,
           // Pinned experts are the caller's choice; parked sessions of others are not substituted for them.
-          ...(pinned.length > 0 || options.stickySessions !== true ? {} : { sticky })
+          ...(pinned.length > 0 || options.stickySessions === false ? {} : { sticky })
         })) {
           if (event._tag === "Finished") {
             for (const expert of event.experts) {

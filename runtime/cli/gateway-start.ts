@@ -23,6 +23,8 @@ ${networkHelp}
   --max-concurrent N    generations at once, all clients together (default ${DEFAULT_FAIR_USE.maxConcurrent})
   --max-body BYTES      largest request body (default ${GATEWAY_DEFAULTS.maxBodyBytes})
   --timeout S           longest generation (default ${GATEWAY_DEFAULTS.requestTimeoutMs / 1000})
+  --no-sticky-sessions  open fresh expert sessions for every request instead of keeping a chat's sessions (and
+                        KV caches) for its next turn
   --json                print one JSON line {url, peerId}
 `
 
@@ -49,6 +51,7 @@ export const gatewayStart = (args: ReadonlyArray<string>) =>
             "max-concurrent": { type: "string" },
             "max-body": { type: "string" },
             timeout: { type: "string" },
+            "no-sticky-sessions": { type: "boolean" },
             json: { type: "boolean" }
           },
           false
@@ -74,6 +77,7 @@ export const gatewayStart = (args: ReadonlyArray<string>) =>
             defaultK: integer("k", 1, 8),
             maxBodyBytes: integer("max-body", 1024, 64 * 1024 * 1024),
             requestTimeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+            stickySessions: !booleanFlag(flags, "no-sticky-sessions"),
             fairUse: {
               requestsPerMinute: integer("requests-per-minute", 1),
               requestBurst: integer("request-burst", 1),

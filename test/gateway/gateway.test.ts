@@ -19,6 +19,7 @@ let limitedUrl: string
 let strictUrl: string
 let experts: ExpertNode[]
 let client: OpenAI
+let sticky: () => { readonly parked: number; readonly reused: number }
 
 beforeAll(async () => {
   scope = await runtime.runPromise(Scope.make())
@@ -43,12 +44,19 @@ beforeAll(async () => {
         const strict = yield* startGatewayNode({ ...common, fairUse: { maxConcurrent: 1 }, requestTimeoutMs: 150 })
         for (const node of [gateway, limited, strict])
           yield* Effect.promise(() => node.router.waitForExperts(2, 15_000))
-        return { experts, url: gateway.url, limitedUrl: limited.url, strictUrl: strict.url }
+        return {
+          experts,
+          url: gateway.url,
+          limitedUrl: limited.url,
+          strictUrl: strict.url,
+          sticky: gateway.router.sticky
+        }
       }),
       scope
     )
   )
   experts = started.experts
+  sticky = started.sticky
   url = started.url.replace("0.0.0.0", "127.0.0.1")
   limitedUrl = started.limitedUrl.replace("0.0.0.0", "127.0.0.1")
   strictUrl = started.strictUrl.replace("0.0.0.0", "127.0.0.1")
@@ -179,6 +187,38 @@ const post = (path: string, body: string, base = url) =>
   fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body })
 
 const errorOf = async (response: Response) => ({ status: response.status, body: await response.json() })
+
+test("a chat's second turn goes to the same experts and reuses their caches; the answer equals a fresh one", async () => {
+  const first = [{ role: "user" as const, content: "Tell me a story about a dog named Max and his red ball" }]
+  const turn1 = await client.chat.completions.create({
+    model: "stories260K",
+    messages: first,
+    max_tokens: 12,
+    temperature: 0
+  })
+  const chosen = (turn1 as unknown as { mesh: { experts: string[] } }).mesh.experts
+  const second = [
+    ...first,
+    { role: "assistant" as const, content: turn1.choices[0]!.message.content ?? "" },
+    { role: "user" as const, content: "What happened next?" }
+  ]
+  const before = {
+    reused: sticky().reused,
+    evaluated: experts.reduce((sum, expert) => sum + expert.totals().tokens, 0)
+  }
+  const request = { model: "stories260K", messages: second, max_tokens: 12, temperature: 0 }
+  const turn2 = await client.chat.completions.create(request)
+  const evaluated = experts.reduce((sum, expert) => sum + expert.totals().tokens, 0) - before.evaluated
+  // Pinning the experts bypasses parked sessions: the same experts answer from scratch.
+  const fresh = await client.chat.completions.create(withMesh(request, { experts: chosen }))
+
+  expect(sticky().reused).toBe(before.reused + 1)
+  expect((turn2 as unknown as { mesh: { experts: string[] } }).mesh.experts.sort()).toEqual([...chosen].sort())
+  // Each expert evaluated only the new turn and the answer, not the whole conversation again.
+  const prompt = turn2.usage!.prompt_tokens
+  expect(evaluated).toBeLessThan(chosen.length * (prompt / 2 + 12))
+  expect(turn2.choices[0]!.message.content).toBe(fresh.choices[0]!.message.content)
+})
 
 describe("raw HTTP error paths", () => {
   test("each refusal has OpenAI's shape and status", async () => {

@@ -48,11 +48,13 @@ const stepArb = fc.record({
   allowedTokens: fc.option(fc.array(tokenId, { minLength: 1, maxLength: 200 }), { nil: undefined })
 })
 const closeArb = fc.record({ _tag: fc.constant("CloseSession" as const), sessionId: sessionIdArb })
+const parkArb = fc.record({ _tag: fc.constant("ParkSession" as const), sessionId: sessionIdArb })
 const requestArb: fc.Arbitrary<ExpertRequest> = fc.oneof(
   fc.constant({ _tag: "ManifestRequest" as const }),
   openSessionArb,
   stepArb,
-  closeArb
+  closeArb,
+  parkArb
 )
 
 const uint32 = fc.nat({ max: UINT32_MAX })
@@ -456,7 +458,7 @@ describe("refusals", () => {
     expectRefused(decodeRequest(new Uint8Array(0)), /exactly one message, this one holds 0/)
     expectRefused(decodeResponse(new Uint8Array(0)), /exactly one message, this one holds 0/)
     // Only an unknown field: still no message.
-    expectRefused(decodeRequest(Uint8Array.of(0x40, 0x01)), /this one holds 0/)
+    expectRefused(decodeRequest(Uint8Array.of(0x78, 0x01)), /this one holds 0/) // field 15, a varint
   })
 
   test("a session id of the wrong length, in every message that carries one", () => {
@@ -551,7 +553,7 @@ describe("refusals", () => {
     for (const response of responses) {
       expectRefused(
         decodeRequest(encodeResponse(response)),
-        /the expert expects ManifestRequest, OpenSession, Step or CloseSession/
+        /the expert expects ManifestRequest, OpenSession, Step, CloseSession or ParkSession/
       )
     }
   })

@@ -74,6 +74,7 @@ test("parked sessions are closed after the idle time, and the oldest beyond the 
     ({
       expert: { peerId: name, manifest: { maxSessions: 8 } },
       session: {
+        park: async () => undefined,
         close: async () => {
           closed.push(name)
         }
@@ -98,6 +99,7 @@ test("parked sessions hold at most half of an expert's sessions; a full expert g
     ({
       expert: { peerId, manifest: { maxSessions: 4 } },
       session: {
+        park: async () => undefined,
         close: async () => {
           closed.push(name)
         }
@@ -119,4 +121,44 @@ test("parked sessions hold at most half of an expert's sessions; a full expert g
   expect(closed.sort()).toEqual(["a1", "a2", "a3"])
   expect(sticky.parked()).toBe(1)
   sticky.closeAll()
+})
+
+test("one router's parked sessions give way at once to another router's request, and their next turn still answers", async () => {
+  const outcome = await run(
+    Effect.gen(function* () {
+      const expert = yield* startTestExpert({ modelPath: modelPath("stories260K.gguf"), maxSessions: 2 })
+      const routerOptions = { modelsDir: resolveModelsDir(), experts: expert.multiaddrs(), stickySessions: true }
+      const chatA = yield* startRouterNode(routerOptions)
+      const chatB = yield* startRouterNode(routerOptions)
+      const other = yield* startRouterNode({ ...routerOptions, stickySessions: false })
+      const tokenizer = yield* Effect.promise(() => chatA.tokenizer(expert.manifest.tokenizerHash))
+      return yield* Effect.promise(async () => {
+        const greedy = (prompt: ReadonlyArray<number>) => ({
+          prompt,
+          k: 1,
+          maxTokens: 12,
+          sampling: { temperature: 0 }
+        })
+        const prompt = tokenizer.encodePrompt("Once upon a time, there was a little girl named Lily. She")
+        const turnA = await finish(chatA.generate(greedy(prompt)))
+        await finish(chatB.generate(greedy(prompt)))
+        const parkedOnExpert = expert.openSessions()
+        // The expert is full of parked sessions; a request from a third router must not wait for them to expire.
+        const started = performance.now()
+        const third = await finish(other.generate(greedy(prompt)))
+        const thirdMs = performance.now() - started
+        // Chat A's session was the longest parked and gave way: its next turn opens a fresh one and answers the same.
+        const next = [...prompt, ...turnA.tokens, ...tokenizer.tokenize(" Then")]
+        const turnA2 = await finish(chatA.generate(greedy(next)))
+        const reference = await finish(other.generate(greedy(next)))
+        return { parkedOnExpert, third, thirdMs, turnA, turnA2, reference }
+      })
+    })
+  )
+  expect(outcome.parkedOnExpert).toBe(2)
+  expect(outcome.third.tokens).toEqual(outcome.turnA.tokens)
+  // Well under the one-second idle rule that applies to sessions nobody said were parked.
+  expect(outcome.thirdMs).toBeLessThan(900)
+  expect(outcome.turnA2.reusedTokens).toBe(0)
+  expect(outcome.turnA2.tokens).toEqual(outcome.reference.tokens)
 })
