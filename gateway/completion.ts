@@ -6,6 +6,7 @@ import type { Tokenizer } from "../experts/inference/tokenizer.ts"
 import type { FinishReason } from "../router/generation.ts"
 import type { RouterNode } from "../runtime/router-node.ts"
 import type { TokenLogprob } from "./openai/logprobs.ts"
+import type { MeshFigures } from "./openai/responses.ts"
 
 export interface CompletionJob {
   readonly tokenizerHash: string
@@ -30,7 +31,22 @@ export type CompletionEvent =
       readonly completionTokens: number
       readonly experts: ReadonlyArray<string>
       readonly tokensPerSecond: number
+      readonly degradedSteps: number
+      readonly replacements: number
+      readonly reusedTokens: number
     }
+
+export type CompletionDone = Extract<CompletionEvent, { _tag: "Done" }>
+
+/** The `mesh` extension of a finished completion. */
+export const meshFigures = (k: number, done: CompletionDone): MeshFigures => ({
+  k,
+  experts: done.experts,
+  tokensPerSecond: done.tokensPerSecond,
+  degradedSteps: done.degradedSteps,
+  replacements: done.replacements,
+  reusedTokens: done.reusedTokens
+})
 
 const tokenLogprob = (
   tokenizer: Tokenizer,
@@ -95,7 +111,10 @@ export async function* runCompletion(
           text: event.text,
           completionTokens: event.tokens.length,
           experts,
-          tokensPerSecond: seconds > 0 ? (event.tokens.length - 1) / seconds : 0
+          tokensPerSecond: seconds > 0 ? (event.tokens.length - 1) / seconds : 0,
+          degradedSteps: event.degradedSteps,
+          replacements: event.replacements,
+          reusedTokens: event.reusedTokens
         }
       }
     }

@@ -20,6 +20,18 @@ export const createGatewayMetrics = () => {
       help: "Prompt tokens of admitted requests."
     }),
     completionTokens: registry.counter({ name: "mesh_gateway_completion_tokens_total", help: "Tokens generated." }),
+    reusedPromptTokens: registry.counter({
+      name: "mesh_gateway_reused_prompt_tokens_total",
+      help: "Prompt tokens found in parked sessions' caches (a chat's earlier turns), not evaluated again."
+    }),
+    replacements: registry.counter({
+      name: "mesh_gateway_expert_replacements_total",
+      help: "Experts opened to replace ones that failed mid-answer."
+    }),
+    degradedSteps: registry.counter({
+      name: "mesh_gateway_degraded_steps_total",
+      help: "Steps mixed with fewer experts than chosen while a replacement caught up."
+    }),
     inFlight: registry.gauge({ name: "mesh_gateway_generations_in_flight", help: "Generations running now." }),
     experts: registry.gauge({ name: "mesh_gateway_experts", help: "Experts in the router's registry." }),
     families: registry.gauge({ name: "mesh_gateway_families", help: "Tokenizer families (models) served." }),

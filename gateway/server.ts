@@ -10,7 +10,7 @@ import { expertsOf } from "../router/registry/state.ts"
 import type { RouterNode } from "../runtime/router-node.ts"
 import { BodyTooLarge, readBody } from "./body.ts"
 import { catalog, resolveModel } from "./catalog.ts"
-import { type CompletionJob, runCompletion } from "./completion.ts"
+import { type CompletionDone, type CompletionJob, meshFigures, runCompletion } from "./completion.ts"
 import type { FairUseConfig } from "./fair-use/config.ts"
 import { createFairUse } from "./fair-use/limiter.ts"
 import { createGatewayMetrics } from "./gateway-metrics.ts"
@@ -183,6 +183,12 @@ export const makeGateway = (router: RouterNode, config: GatewayConfig = {}) => {
         metrics.inFlight.dec()
         metrics.completionTokens.inc(completionTokens)
       }
+      const finished = (done: CompletionDone) => {
+        completionTokens = done.completionTokens
+        metrics.replacements.inc(done.replacements)
+        metrics.degradedSteps.inc(done.degradedSteps)
+        metrics.reusedPromptTokens.inc(done.reusedTokens)
+      }
       const head = responseHead(kind, decoded.model, startedMs)
       const usage = () => ({ promptTokens: job.promptTokens.length, completionTokens })
 
@@ -200,7 +206,7 @@ export const makeGateway = (router: RouterNode, config: GatewayConfig = {}) => {
                   logprobs.push(...event.logprobs)
                   continue
                 }
-                completionTokens = event.completionTokens
+                finished(event)
                 return { done: event, logprobs }
               }
               throw new Error("the generation ended without finishing")
@@ -214,7 +220,7 @@ export const makeGateway = (router: RouterNode, config: GatewayConfig = {}) => {
           text: outcome.done.text,
           reason: outcome.done.reason,
           usage: usage(),
-          mesh: { k: job.k, experts: outcome.done.experts, tokensPerSecond: outcome.done.tokensPerSecond },
+          mesh: meshFigures(job.k, outcome.done),
           ...(job.topLogprobs === undefined ? {} : { logprobs: { tokens: outcome.logprobs, top: job.topLogprobs } })
         }
         const body = kind === "chat" ? chatCompletion(head, result) : textCompletion(head, result)
@@ -246,8 +252,8 @@ export const makeGateway = (router: RouterNode, config: GatewayConfig = {}) => {
               offset += codePointLength(event.text)
               continue
             }
-            completionTokens = event.completionTokens
-            const mesh = { k: job.k, experts: event.experts, tokensPerSecond: event.tokensPerSecond }
+            finished(event)
+            const mesh = meshFigures(job.k, event)
             yield sseEvent(
               kind === "chat"
                 ? chatFinishChunk(streamHead, event.reason, mesh)

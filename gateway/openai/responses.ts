@@ -57,18 +57,30 @@ export interface MeshFigures {
   readonly experts: ReadonlyArray<string>
   /** Completion tokens over the generation's wall time (prefill included). */
   readonly tokensPerSecond: number
+  /** Steps mixed with fewer experts than chosen, while a failed expert's replacement caught up. */
+  readonly degradedSteps: number
+  /** Experts opened to replace ones that failed mid-answer. */
+  readonly replacements: number
+  /** Prompt tokens found in a parked session's cache (a chat's earlier turns), not evaluated again. */
+  readonly reusedTokens: number
 }
 
 export interface MeshWire {
   k: number
   experts: Array<string>
   tokens_per_second: number
+  degraded_steps: number
+  replacements: number
+  reused_tokens: number
 }
 
-export const meshWire = ({ k, experts, tokensPerSecond }: MeshFigures): MeshWire => ({
-  k,
-  experts: [...experts],
-  tokens_per_second: Number.isFinite(tokensPerSecond) ? Math.round(tokensPerSecond * 100) / 100 : 0
+export const meshWire = (figures: MeshFigures): MeshWire => ({
+  k: figures.k,
+  experts: [...figures.experts],
+  tokens_per_second: Number.isFinite(figures.tokensPerSecond) ? Math.round(figures.tokensPerSecond * 100) / 100 : 0,
+  degraded_steps: figures.degradedSteps,
+  replacements: figures.replacements,
+  reused_tokens: figures.reusedTokens
 })
 
 /** Logprobs to report: the generated tokens' records, and how many alternatives each shows. */

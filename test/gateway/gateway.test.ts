@@ -213,6 +213,8 @@ test("a chat's second turn goes to the same experts and reuses their caches; the
   const fresh = await client.chat.completions.create(withMesh(request, { experts: chosen }))
 
   expect(sticky().reused).toBe(before.reused + 1)
+  const reported = (turn2 as unknown as { mesh: { reused_tokens: number } }).mesh.reused_tokens
+  expect(reported).toBeGreaterThan(turn2.usage!.prompt_tokens / 2)
   expect((turn2 as unknown as { mesh: { experts: string[] } }).mesh.experts.sort()).toEqual([...chosen].sort())
   // Each expert evaluated only the new turn and the answer, not the whole conversation again.
   const prompt = turn2.usage!.prompt_tokens

@@ -58,7 +58,14 @@ export const cannedTokens = (texts: ReadonlyArray<string>): ReadonlyArray<TokenL
     ]
   }))
 
-export const MESH = { k: 2, experts: ["12D3KooWAlpha", "12D3KooWBeta"], tokensPerSecond: 12.345 } as const
+export const MESH = {
+  k: 2,
+  experts: ["12D3KooWAlpha", "12D3KooWBeta"],
+  tokensPerSecond: 12.345,
+  degradedSteps: 1,
+  replacements: 1,
+  reusedTokens: 0
+} as const
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })

@@ -23,7 +23,14 @@ const result: GenerationResult = {
   text: "Hi there.",
   reason: "eos",
   usage: { promptTokens: 12, completionTokens: 3 },
-  mesh: { k: 2, experts: ["12D3KooWAlpha", "12D3KooWBeta"], tokensPerSecond: 41.23456 }
+  mesh: {
+    k: 2,
+    experts: ["12D3KooWAlpha", "12D3KooWBeta"],
+    tokensPerSecond: 41.23456,
+    degradedSteps: 0,
+    replacements: 0,
+    reusedTokens: 5
+  }
 }
 
 describe("ids and heads", () => {
@@ -68,7 +75,14 @@ describe("chat.completion", () => {
         }
       ],
       usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
-      mesh: { k: 2, experts: ["12D3KooWAlpha", "12D3KooWBeta"], tokens_per_second: 41.23 }
+      mesh: {
+        k: 2,
+        experts: ["12D3KooWAlpha", "12D3KooWBeta"],
+        tokens_per_second: 41.23,
+        degraded_steps: 0,
+        replacements: 0,
+        reused_tokens: 5
+      }
     })
   })
 
@@ -96,7 +110,14 @@ describe("text_completion", () => {
       model: MODEL,
       choices: [{ index: 0, text: "Hi there.", logprobs: null, finish_reason: "stop" }],
       usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
-      mesh: { k: 2, experts: ["12D3KooWAlpha", "12D3KooWBeta"], tokens_per_second: 41.23 }
+      mesh: {
+        k: 2,
+        experts: ["12D3KooWAlpha", "12D3KooWBeta"],
+        tokens_per_second: 41.23,
+        degraded_steps: 0,
+        replacements: 0,
+        reused_tokens: 5
+      }
     })
   })
 
@@ -115,9 +136,13 @@ describe("text_completion", () => {
 })
 
 describe("the mesh extension", () => {
+  const figures = { k: 1, experts: ["a"], tokensPerSecond: 1, degradedSteps: 3, replacements: 1, reusedTokens: 0 }
+  test("failover figures are reported as counted", () => {
+    expect(meshWire(figures)).toMatchObject({ degraded_steps: 3, replacements: 1, reused_tokens: 0 })
+  })
   test("tokens per second is rounded to hundredths; a non-finite rate reads 0", () => {
-    expect(meshWire({ k: 1, experts: ["a"], tokensPerSecond: 7.891 }).tokens_per_second).toBe(7.89)
-    expect(meshWire({ k: 1, experts: ["a"], tokensPerSecond: Number.POSITIVE_INFINITY }).tokens_per_second).toBe(0)
+    expect(meshWire({ ...figures, tokensPerSecond: 7.891 }).tokens_per_second).toBe(7.89)
+    expect(meshWire({ ...figures, tokensPerSecond: Number.POSITIVE_INFINITY }).tokens_per_second).toBe(0)
   })
 })
 

@@ -42,7 +42,16 @@ describe("chat.completion.chunk", () => {
     })
     expect(content.choices).toStrictEqual([{ index: 0, delta: { content: "Hi" }, logprobs: null, finish_reason: null }])
     expect(finish.choices).toStrictEqual([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }])
-    expect(finish).toMatchObject({ mesh: { k: 2, experts: MESH.experts, tokens_per_second: 12.35 } })
+    expect(finish).toMatchObject({
+      mesh: {
+        k: 2,
+        experts: MESH.experts,
+        tokens_per_second: 12.35,
+        degraded_steps: 1,
+        replacements: 1,
+        reused_tokens: 0
+      }
+    })
     expect("usage" in role || "usage" in content || "usage" in finish).toBe(false)
   })
 
