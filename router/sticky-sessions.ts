@@ -109,6 +109,14 @@ export const createStickySessions = (options: StickyOptions = {}) => {
       return { slots: best.entry.slots, keep: best.keep }
     },
     parked: () => entries.size,
+    /** Parked sessions per expert (peer id). */
+    parkedByExpert: (): ReadonlyMap<string, number> => {
+      const counts = new Map<string, number>()
+      for (const entry of entries) {
+        for (const slot of entry.slots) counts.set(slot.expert.peerId, (counts.get(slot.expert.peerId) ?? 0) + 1)
+      }
+      return counts
+    },
     reused: () => reused,
     closeAll: () => {
       for (const entry of [...entries]) close(entry)

@@ -54,8 +54,12 @@ export interface RouterNode {
   readonly waitForExperts: (count: number, timeoutMs: number, family?: string) => Promise<boolean>
   readonly tokenizer: (family: string) => Promise<Tokenizer>
   readonly generate: (request: RouterGenerationRequest) => AsyncGenerator<GenerationEvent>
-  /** Sticky sessions: generations parked now, and how many later turns reused one. */
-  readonly sticky: () => { readonly parked: number; readonly reused: number }
+  /** Sticky sessions: generations parked now, how many later turns reused one, and parked sessions per expert. */
+  readonly sticky: () => {
+    readonly parked: number
+    readonly reused: number
+    readonly byExpert: ReadonlyMap<string, number>
+  }
 }
 
 /** ExpertError codes that mean the peer itself is unusable, not that it refused one request. */
@@ -246,7 +250,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
         }, timeoutMs),
       tokenizer,
       generate: generateWithRegistry,
-      sticky: () => ({ parked: sticky.parked(), reused: sticky.reused() })
+      sticky: () => ({ parked: sticky.parked(), reused: sticky.reused(), byExpert: sticky.parkedByExpert() })
     }
     return router
   })
