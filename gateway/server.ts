@@ -137,7 +137,8 @@ export const makeGateway = (router: RouterNode, config: GatewayConfig = {}) => {
           })
         )
       }
-      const k = decoded.mesh.k ?? Math.min(defaultK, family.experts)
+      // By default as many as are usable now, up to the default: experts banned after a failure sit this one out.
+      const k = decoded.mesh.k ?? Math.max(1, Math.min(defaultK, router.usableExperts(family.tokenizerHash)))
       if (k > family.experts) {
         return yield* Effect.fail(noExperts(`${k} experts asked for, ${family.experts} serve ${family.id} now`, 5))
       }

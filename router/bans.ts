@@ -19,10 +19,15 @@ export const createBans = (options: BanOptions = {}, now: () => number = Date.no
   const maxMs = options.maxMs ?? 5 * 60_000
   const bans = new Map<string, Ban>()
   return {
-    /** Records a failure: 1 s, then 2 s, 4 s, ... up to `maxMs`. Returns the ban's length. */
+    /**
+     * Records a failure: 1 s, then 2 s, 4 s, ... up to `maxMs`. Returns the ban's length. A failure seen while the peer
+     * is banned already is the same incident (every generation that used the peer sees it fail at once) and changes
+     * nothing: only a peer that fails again after its ban ended is banned for longer.
+     */
     strike: (peerId: string): number => {
       const at = now()
       const previous = bans.get(peerId)
+      if (previous !== undefined && previous.until > at) return previous.lengthMs
       // A peer that stayed clean as long as its last ban lasted starts over.
       const strikes = previous === undefined || at > previous.until + previous.lengthMs ? 1 : previous.strikes + 1
       const lengthMs = Math.min(maxMs, baseMs * 2 ** (strikes - 1))

@@ -91,6 +91,11 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
         throw cause
       session = await openExpertSession(dial, expert.address, options, options.signal)
     }
+    if (closed) {
+      // The generation ended while this session was opening (a replacement that came too late): nobody would close it.
+      await session.close()
+      throw new ExpertError({ address: expert.address, code: "CANCELLED", message: "the generation has ended" })
+    }
     const slot: Slot = {
       expert,
       session,

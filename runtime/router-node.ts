@@ -10,7 +10,7 @@ import { ExpertError, GenerationRequestError, TokenizerNotFoundError } from "../
 import { type GenerationEvent, type GenerationRequest, generate } from "../router/generation.ts"
 import { asPeerId } from "../router/registry/events.ts"
 import { chooseExperts } from "../router/registry/select.ts"
-import { type ExpertRecord, families, getExpert, type RegistryState } from "../router/registry/state.ts"
+import { type ExpertRecord, expertsOf, families, getExpert, type RegistryState } from "../router/registry/state.ts"
 import type { Failover } from "../router/session-slots.ts"
 import { createStickySessions } from "../router/sticky-sessions.ts"
 import { commonTokenizer } from "../router/swarm.ts"
@@ -50,6 +50,8 @@ export interface RouterNode {
   readonly watcher: SwarmWatcher
   /** The tokenizer hash with the most experts right now. */
   readonly largestFamily: () => string | undefined
+  /** Experts of `family` that a generation may choose now (known and not banned after a failure). */
+  readonly usableExperts: (family: string) => number
   /** Resolves true once `count` experts (of `family`, or of any one family) are known; false after `timeoutMs`. */
   readonly waitForExperts: (count: number, timeoutMs: number, family?: string) => Promise<boolean>
   readonly tokenizer: (family: string) => Promise<Tokenizer>
@@ -159,6 +161,17 @@ export const startRouterNode = (options: RouterNodeOptions) =>
       return loading
     }
 
+    /**
+     * K experts of the family, none banned if that is possible; otherwise banned ones fill in (a peer that failed a
+     * moment ago is still a better try than refusing the request).
+     */
+    const chooseAvoidingBans = (family: string, k: number, random: () => number) => {
+      const banned = bans.banned()
+      const state = watcher.state()
+      const clean = expertsOf(state, family).filter((expert) => !banned.has(expert.peerId)).length
+      return chooseExperts(state, { tokenizerHash: family, k, random, ...(clean >= k ? { exclude: banned } : {}) })
+    }
+
     async function* generateWithRegistry(request: RouterGenerationRequest): AsyncGenerator<GenerationEvent> {
       const pinned = (request.only ?? []).map((peerId) => {
         const expert = getExpert(watcher.state(), asPeerId(peerId))
@@ -176,11 +189,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
         address: expert.peerId,
         manifest: expert.manifest
       })
-      const chosen = (
-        pinned.length > 0
-          ? pinned
-          : chooseExperts(watcher.state(), { tokenizerHash: family, k: request.k, random, exclude: bans.banned() })
-      ).map(toHandle)
+      const chosen = (pinned.length > 0 ? pinned : chooseAvoidingBans(family, request.k, random)).map(toHandle)
       const failover: Failover = {
         // Pinned experts are the caller's choice: survivors go on, but no one else steps in.
         replacement: (exclude) => {
@@ -194,8 +203,11 @@ export const startRouterNode = (options: RouterNodeOptions) =>
           }
         },
         failed: (peerId, reason) => {
-          if (PEER_FAILURES.has(reason)) {
-            bans.strike(peerId)
+          if (!PEER_FAILURES.has(reason)) return
+          bans.strike(peerId)
+          // Only a peer that cannot be dialled leaves the registry; one whose stream broke or stalled is banned for a
+          // while (a reset link or a busy moment is not a departure) and its heartbeats decide whether it is gone.
+          if (reason === "UNREACHABLE") {
             watcher.record({ _tag: "PeerFailed", at: Date.now(), peerId: asPeerId(peerId), reason })
           }
         },
@@ -228,10 +240,13 @@ export const startRouterNode = (options: RouterNodeOptions) =>
           yield event
         }
       } catch (cause) {
-        // An expert that cannot be reached or broke the protocol is evicted; one that is busy (SESSION_LIMIT) or
-        // refused this request (context, tokens) is healthy and stays.
+        // An expert that cannot be reached or broke the protocol is banned (and evicted when it cannot be dialled);
+        // one that is busy (SESSION_LIMIT) or refused this request (context, tokens) is healthy and stays.
         if (cause instanceof ExpertError && PEER_FAILURES.has(cause.code)) {
-          watcher.record({ _tag: "PeerFailed", at: Date.now(), peerId: asPeerId(cause.address), reason: cause.code })
+          bans.strike(cause.address)
+          if (cause.code === "UNREACHABLE") {
+            watcher.record({ _tag: "PeerFailed", at: Date.now(), peerId: asPeerId(cause.address), reason: cause.code })
+          }
         }
         throw cause
       }
@@ -241,6 +256,10 @@ export const startRouterNode = (options: RouterNodeOptions) =>
       peerId: node.peerId,
       watcher,
       largestFamily,
+      usableExperts: (family) => {
+        const banned = bans.banned()
+        return expertsOf(watcher.state(), family).filter((expert) => !banned.has(expert.peerId)).length
+      },
       waitForExperts: (count, timeoutMs, family) =>
         watcher.until((state) => {
           const counts = families(state)

@@ -18,6 +18,13 @@ export interface ExpertModelOptions {
   readonly contextSize?: number
   /** Concurrent sessions (context sequences). Default 4. */
   readonly maxSessions?: number
+  /**
+   * Let node-llama-cpp evaluate several sessions' tokens in one batch. Default false: a batch's size and company
+   * change the kernels' summation order, so a session's logits would depend on what other sessions did at the same
+   * moment. Evaluated alone, a session's logits depend only on its own tokens and their chunking, which is what lets
+   * a replacement expert replay a prefix bit for bit (failover) and a checker reproduce an answer.
+   */
+  readonly batchSessions?: boolean
 }
 
 /** What one step asks for: the plain top-k, or the probabilities of exactly the allowed tokens. */
@@ -71,6 +78,14 @@ export const loadExpertModel = async (
   }
   const vocabSize = info.vocabSize
   let active = 0
+  // One evaluation at a time unless sessions may share batches (see batchSessions).
+  let queue: Promise<unknown> = Promise.resolve()
+  const exclusive = <A>(work: () => Promise<A>): Promise<A> => {
+    if (options.batchSessions === true) return work()
+    const run = queue.then(work, work)
+    queue = run.catch(() => undefined)
+    return run
+  }
   // node-llama-cpp keeps one cell free and shifts the context (erasing early tokens) rather than fill it, which would
   // silently change what the model sees: a session holds at most contextSize - 1 tokens, and never shifts.
   const usableContext = context.contextSize - 1
@@ -99,7 +114,7 @@ export const loadExpertModel = async (
           message: `all ${maxSessions} sessions of this expert are in use`
         })
       }
-      return makeSequence(context.getSequence(), vocabSize, usableContext, () => {
+      return makeSequence(context.getSequence(), vocabSize, usableContext, exclusive, () => {
         active--
       })
     },
@@ -117,6 +132,7 @@ const makeSequence = (
   sequence: LlamaContextSequence,
   vocabSize: number,
   contextSize: number,
+  exclusive: <A>(work: () => Promise<A>) => Promise<A>,
   onDispose: () => void
 ): ModelSequence => {
   let disposed = false
@@ -156,7 +172,7 @@ const makeSequence = (
           ? [token as Token, { generateNext: { logits: { filter }, totalLogitWeight: true } }]
           : (token as Token)
       )
-      const output = await sequence.controlledEvaluate(input)
+      const output = await exclusive(() => sequence.controlledEvaluate(input))
       const next = output[last]?.next
       if (next?.logits === undefined || next.totalLogitWeight === undefined) {
         throw new SessionError({ code: "INTERNAL", message: "the model returned no logits" })

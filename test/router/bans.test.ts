@@ -22,3 +22,11 @@ test("bans double with each strike, cap at the maximum, and are forgotten after 
   expect(bans.strike("a")).toBe(1000)
   expect(bans.isBanned("b")).toBe(false)
 })
+
+test("failures seen during a ban are one incident: eight generations losing the same peer ban it once", () => {
+  let clock = 0
+  const bans = createBans({ baseMs: 1000, maxMs: 60_000 }, () => clock)
+  for (let generation = 0; generation < 8; generation++) expect(bans.strike("a")).toBe(1000)
+  clock = 1001
+  expect(bans.strike("a")).toBe(2000)
+})

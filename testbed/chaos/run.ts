@@ -18,7 +18,7 @@ export interface ChaosOptions {
   readonly clients: number
   readonly requestsPerClient: number
   readonly experts: number
-  /** Experts mixed per token. */
+  /** The gateway's default K (experts mixed per token). */
   readonly k: number
   readonly maxTokens: number
   /** Mean gap between faults, ms. */
@@ -133,6 +133,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
           identity: await newIdentity(),
           host: "127.0.0.1",
           port: 0,
+          defaultK: options.k,
           fairUse: { requestBurst: 100_000, tokenBurst: 10_000_000, maxConcurrent: 4 * options.clients }
         }),
         scope
@@ -215,11 +216,8 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
       Array.from({ length: options.clients }, async (_, client) => {
         for (let index = 0; index < options.requestsPerClient; index++) {
           const number = client * options.requestsPerClient + index
-          const record = await streamCompletion(gateway.url, {
-            prompt: prompts[number]!,
-            maxTokens: options.maxTokens,
-            k: options.k
-          })
+          // K is left to the gateway, as most callers leave it.
+          const record = await streamCompletion(gateway.url, { prompt: prompts[number]!, maxTokens: options.maxTokens })
           const [verdict, detail] = verdictOf(record, references[number]!)
           if (verdict !== "ok") log(`request ${number}: ${verdict} ${detail}`)
           results.push({

@@ -5,7 +5,8 @@
 export interface StreamRequest {
   readonly prompt: string
   readonly maxTokens: number
-  readonly k: number
+  /** Experts mixed per token; default: the gateway's choice (its default K, or fewer when fewer are usable). */
+  readonly k?: number
   /** Exactly these experts (peer ids): no parked sessions, no replacements. */
   readonly experts?: ReadonlyArray<string>
 }
@@ -55,7 +56,10 @@ export const streamCompletion = async (baseUrl: string, request: StreamRequest):
         max_tokens: request.maxTokens,
         temperature: 0,
         stream: true,
-        mesh: { k: request.k, ...(request.experts === undefined ? {} : { experts: request.experts }) }
+        mesh: {
+          ...(request.k === undefined ? {} : { k: request.k }),
+          ...(request.experts === undefined ? {} : { experts: request.experts })
+        }
       })
     })
   } catch (cause) {
