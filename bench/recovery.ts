@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Exit, ManagedRuntime, Scope } from "effect"
 import { InferenceLive } from "../experts/inference/service.ts"
-import { type ExpertProcess, spawnExpert } from "../runtime/expert-process.ts"
+import { type ExpertProcess, spawnBootstrap, spawnExpert } from "../runtime/expert-process.ts"
 import { modelPath, resolveModelsDir } from "../runtime/models-dir.ts"
 import { newIdentity } from "../runtime/p2p/identity.ts"
 import { startRouterNode } from "../runtime/router-node.ts"
@@ -34,9 +34,12 @@ const runtime = ManagedRuntime.make(InferenceLive)
 const identities = mkdtempSync(join(tmpdir(), "mesh-recovery-"))
 const rows: Array<Record<string, number | string>> = []
 
+const bootstrap = await spawnBootstrap()
+const bootstrapAddress = bootstrap.multiaddrs[0]!
+
 for (const { model, lengths } of CASES) {
-  // Two experts at fixed ports with kept identities: a killed one comes back at the same address as the same peer.
-  const ports = [46_101, 46_102]
+  // Two experts with kept identities and ports: a killed one comes back at the same address as the same peer.
+  const ports = [0, 0]
   const start = (index: number) =>
     spawnExpert(modelPath(model), [
       "--listen",
@@ -44,21 +47,28 @@ for (const { model, lengths } of CASES) {
       "--identity",
       join(identities, `${model}-${index}.key`),
       "--sessions",
-      "2"
+      "2",
+      "--bootstrap",
+      bootstrapAddress,
+      "--heartbeat",
+      "500"
     ])
   const experts: ExpertProcess[] = [await start(0), await start(1)]
+  for (const [index, expert] of experts.entries()) ports[index] = Number(/\/tcp\/(\d+)/.exec(expert.multiaddrs[0]!)![1])
   const scope = await runtime.runPromise(Scope.make())
   const router = await runtime.runPromise(
     Scope.extend(
       startRouterNode({
         modelsDir: resolveModelsDir(),
-        experts: experts.map((expert) => expert.multiaddrs[0]!),
+        bootstrap: [bootstrapAddress],
+        heartbeatIntervalMs: 500,
         identity: await newIdentity(),
         stickySessions: false
       }),
       scope
     )
   )
+  await router.waitForExperts(2, 30_000, experts[0]!.manifest.tokenizerHash)
   const tokenizer = await router.tokenizer(experts[0]!.manifest.tokenizerHash)
   const story = tokenizer.encodePrompt(
     "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ".repeat(200)
@@ -97,6 +107,7 @@ for (const { model, lengths } of CASES) {
           await victim!.stop(0)
           experts[index] = await start(index)
         } else victim!.child.kill("SIGCONT")
+        await router.waitForExperts(2, 30_000, experts[0]!.manifest.tokenizerHash)
         // Past the victim's ban (1 s, doubling on a repeat within twice its length).
         await sleep(fault === "kill" ? 2500 : 4500)
       }
@@ -116,6 +127,7 @@ for (const { model, lengths } of CASES) {
   await Promise.all(experts.map((expert) => expert.stop()))
 }
 await runtime.dispose()
+await bootstrap.stop()
 
 console.log(
   `\n${table(
