@@ -5,6 +5,7 @@ import { createRandom } from "../aggregator/random.ts"
 import { type SwarmWatcher, startSwarmWatcher } from "../discovery/watcher.ts"
 import { Inference } from "../experts/inference/service.ts"
 import type { Tokenizer } from "../experts/inference/tokenizer.ts"
+import type { GovernanceConfig, NodeGovernance } from "../governance/live.ts"
 import { createBans } from "../router/bans.ts"
 import { ExpertError, GenerationRequestError, TokenizerNotFoundError } from "../router/errors.ts"
 import { type GenerationEvent, type GenerationRequest, generate } from "../router/generation.ts"
@@ -15,6 +16,7 @@ import type { Failover } from "../router/session-slots.ts"
 import { createStickySessions } from "../router/sticky-sessions.ts"
 import { commonTokenizer } from "../router/swarm.ts"
 import { findTokenizerFile } from "../router/tokenizer-lookup.ts"
+import { governGeneration, startNodeGovernance } from "./node-governance.ts"
 import { newIdentity, type PeerIdentity, verifyPeerSignature } from "./p2p/identity.ts"
 import { acquireP2PNode } from "./p2p/node.ts"
 
@@ -32,6 +34,8 @@ export interface RouterNodeOptions {
    * parked sessions share experts fairly between routers.
    */
   readonly stickySessions?: boolean
+  /** On-chain governance: halts end generations with MeshHaltedError. Without it the router ignores governance. */
+  readonly governance?: GovernanceConfig
 }
 
 export interface RouterGenerationRequest extends Omit<GenerationRequest, "prompt"> {
@@ -56,6 +60,8 @@ export interface RouterNode {
   readonly generate: (request: RouterGenerationRequest) => AsyncGenerator<GenerationEvent>
   /** Sticky sessions: generations parked now, and how many later turns reused one. */
   readonly sticky: () => { readonly parked: number; readonly reused: number }
+  /** This router's governance view; undefined when started without a chain. */
+  readonly governance: NodeGovernance | undefined
 }
 
 /** ExpertError codes that mean the peer itself is unusable, not that it refused one request. */
@@ -105,6 +111,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
       bootstrap: options.bootstrap ?? [],
       ...(options.lan === undefined ? {} : { lan: options.lan })
     })
+    const governance = yield* startNodeGovernance(options.governance, node)
     const watcher = startSwarmWatcher(node, verifyPeerSignature, {
       ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
       ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs })
@@ -245,8 +252,9 @@ export const startRouterNode = (options: RouterNodeOptions) =>
           return false
         }, timeoutMs),
       tokenizer,
-      generate: generateWithRegistry,
-      sticky: () => ({ parked: sticky.parked(), reused: sticky.reused() })
+      generate: (request) => governGeneration(governance, request, generateWithRegistry),
+      sticky: () => ({ parked: sticky.parked(), reused: sticky.reused() }),
+      governance
     }
     return router
   })

@@ -3,7 +3,6 @@
 import {
   type Account,
   BaseError,
-  type Chain as ViemChain,
   ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
@@ -12,6 +11,7 @@ import {
   http,
   type PublicClient,
   type Transport,
+  type Chain as ViemChain,
   type WalletClient
 } from "viem"
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts"

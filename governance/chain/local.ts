@@ -51,7 +51,7 @@ export const passProposal = async (
 ): Promise<void> => {
   const { settings } = deployment
   const proposed = await proposalStatus(clients, deployment, proposalId)
-  const head = async () => Number(await clients.publicClient.getBlockNumber())
+  const head = async () => Number(await clients.publicClient.getBlockNumber({ cacheTime: 0 }))
   const toBlock = async (block: number) => {
     const now = await head()
     if (block > now) await mineBlocks(clients, deployment, block - now)

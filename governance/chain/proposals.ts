@@ -57,10 +57,7 @@ export const intentCall = (deployment: Deployment, intent: ProposalIntent): Prop
         encodeFunctionData({ abi: phaseRegistryAbi, functionName: "revokeAction", args: [intent.action] })
       )
     case "Resume":
-      return call(
-        killSwitch,
-        encodeFunctionData({ abi: killSwitchAbi, functionName: "resume", args: [intent.reason] })
-      )
+      return call(killSwitch, encodeFunctionData({ abi: killSwitchAbi, functionName: "resume", args: [intent.reason] }))
     case "SetGuardian":
       return call(
         killSwitch,
@@ -233,7 +230,7 @@ export const proposalStatus = async (
       read("proposalEta")
     ])) as [number, bigint, bigint, readonly [bigint, bigint, bigint], bigint]
     // The quorum is a share of the supply at the snapshot, known only once the snapshot block is past.
-    const head = await clients.publicClient.getBlockNumber()
+    const head = await clients.publicClient.getBlockNumber({ cacheTime: 0 })
     const quorum =
       snapshot < head
         ? await clients.publicClient.readContract({
@@ -276,7 +273,8 @@ export const castVote = (
     await confirm(clients, "voting", hash)
   })
 
-const lifecycle = (functionName: "queue" | "execute") =>
+const lifecycle =
+  (functionName: "queue" | "execute") =>
   async (clients: ChainClients, deployment: Deployment, account: Account, id: bigint): Promise<void> => {
     const proposal = await findProposal(clients, deployment, id)
     await guard(`${functionName === "queue" ? "queueing" : "executing"} proposal ${id}`, async () => {

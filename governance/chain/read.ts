@@ -32,7 +32,7 @@ const asTier = (value: number): Tier => {
 export const readSnapshot = async (clients: ChainClients, deployment: Deployment): Promise<ChainSnapshot> => {
   const { publicClient } = clients
   try {
-    const blockNumber = await publicClient.getBlockNumber()
+    const blockNumber = await publicClient.getBlockNumber({ cacheTime: 0 })
     const [[phase, maxTier], [halted, haltReason, haltCount, guardian]] = await Promise.all([
       publicClient.readContract({
         address: deployment.contracts.phaseRegistry,
