@@ -277,6 +277,14 @@ const lifecycle =
   (functionName: "queue" | "execute") =>
   async (clients: ChainClients, deployment: Deployment, account: Account, id: bigint): Promise<void> => {
     const proposal = await findProposal(clients, deployment, id)
+    const { state } = await proposalStatus(clients, deployment, id)
+    const ready = functionName === "queue" ? "Succeeded" : "Queued"
+    if (state !== ready) {
+      throw new ChainError({
+        message: `proposal ${id} is ${state}: only a ${ready} proposal can be ${functionName === "queue" ? "queued" : "executed"}`,
+        reason: "GovernorUnexpectedProposalState"
+      })
+    }
     await guard(`${functionName === "queue" ? "queueing" : "executing"} proposal ${id}`, async () => {
       const [targets, values, calldatas] = asArgs(proposal.calls)
       const hash = await walletClient(clients, account).writeContract({
