@@ -72,7 +72,7 @@ const program = Effect.gen(function* () {
     views.push(yield* startGovernance(config, node))
   }
   const baselineSeen = new Map<number, number>()
-  nodes.forEach((node, index) =>
+  nodes.forEach((node, index) => {
     node.subscribe(
       BASELINE_TOPIC,
       async () => "accept" as const,
@@ -80,7 +80,7 @@ const program = Effect.gen(function* () {
         if (!baselineSeen.has(index)) baselineSeen.set(index, performance.now())
       }
     )
-  )
+  })
   const sender = yield* acquireP2PNode({
     role: "router",
     identity: yield* Effect.promise(newIdentity),
@@ -89,11 +89,11 @@ const program = Effect.gen(function* () {
   })
   // Every node's moment of halt, per trial.
   const haltedAt = new Map<number, number>()
-  views.forEach((view, index) =>
+  views.forEach((view, index) => {
     view.onChange((state) => {
       if (state.halted && !haltedAt.has(index)) haltedAt.set(index, performance.now())
     })
-  )
+  })
   yield* Effect.promise(() => until(() => sender.topicPeers(HALT_TOPIC) >= 1, 15_000))
   yield* Effect.promise(() => sleep(2000)) // let gossipsub's heartbeats build the topic meshes
 
