@@ -1,7 +1,7 @@
-// npm run bench:halt — how long a halt takes to reach every node of a 10-node mesh on loopback (one bootstrap and
-// nine nodes, all governed, in this process), by the gossip path (a guardian-signed HaltMesh message) and by the
-// chain path (KillSwitch.halt, read by each node's polling). Baseline in the same run: an unsigned message of the
-// same size on another topic of the same mesh (gossipsub alone, no signature check).
+// npm run bench:halt — how long a halt takes to reach every node of a 10-node mesh on loopback (a bootstrap-role
+// hub and nine nodes joined through it, all governed, in this process), by the gossip path (a guardian-signed HaltMesh
+// message) and by the chain path (KillSwitch.halt, read by each node's polling). Baseline in the same run: an
+// unsigned message of the same size on another topic of the same mesh (gossipsub alone, no signature check).
 import { Effect, Exit, Scope } from "effect"
 import { chainClients, devAccount } from "../governance/chain/client.ts"
 import { deployGovernance, LOCAL_SETTINGS } from "../governance/chain/deploy.ts"
