@@ -5,6 +5,7 @@ import { createRandom } from "../aggregator/random.ts"
 import { type SwarmWatcher, startSwarmWatcher } from "../discovery/watcher.ts"
 import { Inference } from "../experts/inference/service.ts"
 import type { Tokenizer } from "../experts/inference/tokenizer.ts"
+import type { GovernanceConfig, NodeGovernance } from "../governance/live.ts"
 import { createBans } from "../router/bans.ts"
 import { ExpertError, GenerationRequestError, TokenizerNotFoundError } from "../router/errors.ts"
 import { type GenerationEvent, type GenerationRequest, generate } from "../router/generation.ts"
@@ -15,6 +16,7 @@ import type { Failover } from "../router/session-slots.ts"
 import { createStickySessions } from "../router/sticky-sessions.ts"
 import { commonTokenizer } from "../router/swarm.ts"
 import { findTokenizerFile } from "../router/tokenizer-lookup.ts"
+import { governGeneration, startNodeGovernance } from "./node-governance.ts"
 import { newIdentity, type PeerIdentity, verifyPeerSignature } from "./p2p/identity.ts"
 import { acquireP2PNode } from "./p2p/node.ts"
 
@@ -32,6 +34,8 @@ export interface RouterNodeOptions {
    * sessions are marked as such on the experts, which give them up at once to any router's new request.
    */
   readonly stickySessions?: boolean
+  /** On-chain governance: halts end generations with MeshHaltedError. Without it the router ignores governance. */
+  readonly governance?: GovernanceConfig
 }
 
 export interface RouterGenerationRequest extends Omit<GenerationRequest, "prompt"> {
@@ -62,6 +66,8 @@ export interface RouterNode {
     readonly reused: number
     readonly byExpert: ReadonlyMap<string, number>
   }
+  /** This router's governance view; undefined when started without a chain. */
+  readonly governance: NodeGovernance | undefined
 }
 
 /** ExpertError codes that mean the peer itself is unusable, not that it refused one request. */
@@ -111,6 +117,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
       bootstrap: options.bootstrap ?? [],
       ...(options.lan === undefined ? {} : { lan: options.lan })
     })
+    const governance = yield* startNodeGovernance(options.governance, node)
     const watcher = startSwarmWatcher(node, verifyPeerSignature, {
       ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
       ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs })
@@ -203,7 +210,8 @@ export const startRouterNode = (options: RouterNodeOptions) =>
           }
         },
         failed: (peerId, reason) => {
-          if (!PEER_FAILURES.has(reason)) return
+          // Experts closing sessions because the mesh halted are not failing.
+          if (!PEER_FAILURES.has(reason) || governance?.state().halted === true) return
           bans.strike(peerId)
           // Only a peer that cannot be dialled leaves the registry; one whose stream broke or stalled is banned for a
           // while (a reset link or a busy moment is not a departure) and its heartbeats decide whether it is gone.
@@ -241,8 +249,9 @@ export const startRouterNode = (options: RouterNodeOptions) =>
         }
       } catch (cause) {
         // An expert that cannot be reached or broke the protocol is banned (and evicted when it cannot be dialled);
-        // one that is busy (SESSION_LIMIT) or refused this request (context, tokens) is healthy and stays.
-        if (cause instanceof ExpertError && PEER_FAILURES.has(cause.code)) {
+        // one that is busy (SESSION_LIMIT) or refused this request (context, tokens) is healthy and stays; nothing
+        // counts as a failure while the mesh is halted.
+        if (cause instanceof ExpertError && PEER_FAILURES.has(cause.code) && governance?.state().halted !== true) {
           bans.strike(cause.address)
           if (cause.code === "UNREACHABLE") {
             watcher.record({ _tag: "PeerFailed", at: Date.now(), peerId: asPeerId(cause.address), reason: cause.code })
@@ -268,8 +277,9 @@ export const startRouterNode = (options: RouterNodeOptions) =>
           return false
         }, timeoutMs),
       tokenizer,
-      generate: generateWithRegistry,
-      sticky: () => ({ parked: sticky.parked(), reused: sticky.reused(), byExpert: sticky.parkedByExpert() })
+      generate: (request) => governGeneration(governance, request, generateWithRegistry),
+      sticky: () => ({ parked: sticky.parked(), reused: sticky.reused(), byExpert: sticky.parkedByExpert() }),
+      governance
     }
     return router
   })
