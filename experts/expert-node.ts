@@ -27,6 +27,8 @@ export interface ExpertNodeOptions {
   readonly threads?: number
   readonly contextSize?: number
   readonly maxSessions?: number
+  /** Let sessions share evaluation batches (see ExpertModelOptions.batchSessions). Default false. */
+  readonly batchSessions?: boolean
   readonly maxTopK?: number
   readonly idleTimeoutMs?: number
   /** On-chain governance: a halt refuses new steps and closes every session. Without it governance is off. */
@@ -54,7 +56,12 @@ export const startExpertNode = (options: ExpertNodeOptions) =>
     const inference = yield* Inference
     const model = yield* inference.loadExpert(
       options.modelPath,
-      defined({ threads: options.threads, contextSize: options.contextSize, maxSessions: options.maxSessions })
+      defined({
+        threads: options.threads,
+        contextSize: options.contextSize,
+        maxSessions: options.maxSessions,
+        batchSessions: options.batchSessions
+      })
     )
     const manifest = manifestOf(model, options.maxTopK ?? DEFAULT_MAX_TOP_K)
     let governance: NodeGovernance | undefined

@@ -23,6 +23,9 @@ ${chainHelp}
   --threads N           decode threads (default 1; more threads slow small models down)
   --context N           positions per session (default and maximum: the model's training context, less one)
   --sessions N          concurrent sessions (default 4)
+  --batch-sessions      evaluate several sessions' tokens in one batch: more throughput on a GPU, but a session's
+                        logits then depend on what else ran at that moment (failover replays and checks are no
+                        longer bit-exact)
   --idle-timeout S      close a session after S seconds without a request (default 60)
   --json                print one JSON line {peerId, multiaddrs, manifest} instead of text
 `
@@ -45,6 +48,7 @@ export const expertStart = (args: ReadonlyArray<string>) =>
             threads: { type: "string" },
             context: { type: "string" },
             sessions: { type: "string" },
+            "batch-sessions": { type: "boolean" },
             "idle-timeout": { type: "string" },
             json: { type: "boolean" },
             ...networkFlags,
@@ -74,6 +78,7 @@ export const expertStart = (args: ReadonlyArray<string>) =>
             threads: integerFlag(COMMAND, flags, "threads", { min: 1, max: 256 }),
             contextSize: integerFlag(COMMAND, flags, "context", { min: 1 }),
             maxSessions: integerFlag(COMMAND, flags, "sessions", { min: 1, max: 1024 }),
+            batchSessions: booleanFlag(flags, "batch-sessions") ? true : undefined,
             idleTimeoutMs: idleSeconds === undefined ? undefined : idleSeconds * 1000,
             governance: governanceOption(COMMAND, flags)
           }
