@@ -5,6 +5,7 @@ import { startGatewayNode } from "../../gateway/gateway-node.ts"
 import { acquireBootstrapProcess, acquireExpertProcess } from "../expert-process.ts"
 import { modelPath } from "../models-dir.ts"
 import { startRouterNode } from "../router-node.ts"
+import { failoverDemo } from "./failover-demo.ts"
 import { parseFlags } from "./flags.ts"
 import { generationOptions, samplingFlags } from "./generate.ts"
 import { formatSummary, streamGeneration } from "./generation-output.ts"
@@ -17,7 +18,8 @@ export const demoHelp = `mesh demo [options] ["prompt"]
 Starts a bootstrap peer and three experts as separate processes (stories260K in F32, Q8_0 and Q4_0). A router joins
 through the bootstrap, discovers the experts from their signed gossip announcements, mixes all three per token over
 libp2p, streams the story and prints the swarm and per-token figures. Then the OpenAI-compatible gateway starts in
-front of the same swarm and answers one chat request. Last, governance: the embedded chain with the contracts, a
+front of the same swarm and answers one chat request, and a second turn of a chat that reuses the first turn's expert
+sessions; an expert is SIGKILLed mid-answer and a replacement takes over. Last, governance: the embedded chain with the contracts, a
 phase change by vote, a guardian's halt (the gateway answers 503) and a resume by vote. Everything shuts down at the
 end.
 
@@ -63,17 +65,14 @@ export const demoCommand = (args: ReadonlyArray<string>) =>
     out(`mesh demo: bootstrap ${bootstrap.peerId} (pid ${bootstrap.pid})`)
     out(`  ${bootstrap.multiaddrs.join("\n  ")}`)
     out(`starting ${DEMO_MODELS.length} experts from ${options.modelsDir}`)
-    const experts = yield* Effect.all(
-      DEMO_MODELS.map((name) =>
-        acquireExpertProcess(modelPath(name, options.modelsDir), [
-          "--bootstrap",
-          bootstrapAddress,
-          "--heartbeat",
-          String(HEARTBEAT_MS)
-        ])
-      ),
-      { concurrency: "unbounded" }
-    )
+    const startDemoExpert = (name: string) =>
+      acquireExpertProcess(modelPath(name, options.modelsDir), [
+        "--bootstrap",
+        bootstrapAddress,
+        "--heartbeat",
+        String(HEARTBEAT_MS)
+      ])
+    const experts = yield* Effect.all(DEMO_MODELS.map(startDemoExpert), { concurrency: "unbounded" })
     experts.forEach((expert, index) => {
       out(`  expert ${index + 1}: ${expert.manifest.modelName} ${expert.manifest.quantization} (pid ${expert.pid})`)
     })
@@ -141,6 +140,14 @@ export const demoCommand = (args: ReadonlyArray<string>) =>
     })
     out(`  -> ${JSON.stringify(answer.choices?.[0]?.message.content ?? answer)}`)
     out(`     usage ${JSON.stringify(answer.usage)}`)
+    yield* failoverDemo({
+      gatewayUrl: gateway.url,
+      router,
+      experts,
+      restart: (index) => startDemoExpert(DEMO_MODELS[index]!),
+      out
+    })
+    yield* Effect.promise(() => router.waitForExperts(experts.length, 20_000))
     yield* governanceDemo({ modelsDir: options.modelsDir, bootstrapAddress, experts: experts.length, out })
     out("shutting down the chain, the gateways, the experts and the bootstrap")
   })
