@@ -80,6 +80,9 @@ const PEER_FAILURES = new Set([
   "STALLED"
 ])
 
+/** Failures after which a peer also leaves the registry until it shows itself alive again. */
+const EVICTING_FAILURES = new Set(["UNREACHABLE", "STALLED"])
+
 /**
  * How long a step may take before its expert counts as stalled: eight times the slowest chosen expert's measured
  * step (else ping) latency, and never under a second, so a busy machine is not taken for a dead one.
@@ -213,9 +216,10 @@ export const startRouterNode = (options: RouterNodeOptions) =>
           // Experts closing sessions because the mesh halted are not failing.
           if (!PEER_FAILURES.has(reason) || governance?.state().halted === true) return
           bans.strike(peerId)
-          // Only a peer that cannot be dialled leaves the registry; one whose stream broke or stalled is banned for a
-          // while (a reset link or a busy moment is not a departure) and its heartbeats decide whether it is gone.
-          if (reason === "UNREACHABLE") {
+          // A peer that cannot be dialled or stopped answering leaves the registry (if it is alive, its next
+          // heartbeat brings it back); one whose stream broke is only banned for a while: a reset link is not a
+          // departure.
+          if (EVICTING_FAILURES.has(reason)) {
             watcher.record({ _tag: "PeerFailed", at: Date.now(), peerId: asPeerId(peerId), reason })
           }
         },
@@ -253,7 +257,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
         // counts as a failure while the mesh is halted.
         if (cause instanceof ExpertError && PEER_FAILURES.has(cause.code) && governance?.state().halted !== true) {
           bans.strike(cause.address)
-          if (cause.code === "UNREACHABLE") {
+          if (EVICTING_FAILURES.has(cause.code)) {
             watcher.record({ _tag: "PeerFailed", at: Date.now(), peerId: asPeerId(cause.address), reason: cause.code })
           }
         }
