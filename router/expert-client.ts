@@ -122,8 +122,12 @@ export const openExpertSession = async (
   const channel = await open(dial, address, signal)
   const sessionId = newSessionId()
   let closed = false
+  // Aborting `signal` also ends a prefill the expert is slow to answer.
+  const onAbort = () => channel.abort(new Error("the session was not opened in time"))
+  signal?.addEventListener("abort", onAbort, { once: true })
   try {
     const response = await exchange(address, channel, { _tag: "OpenSession", sessionId, ...request })
+    signal?.removeEventListener("abort", onAbort)
     const first = expectStepResult(address, response)
     return {
       address,
@@ -163,6 +167,7 @@ export const openExpertSession = async (
       }
     }
   } catch (cause) {
+    signal?.removeEventListener("abort", onAbort)
     channel.abort(cause instanceof Error ? cause : new Error(String(cause)))
     throw cause
   }

@@ -14,6 +14,11 @@ export interface Failover {
   readonly failed: (peerId: string, reason: string) => void
   /** A step slower than this counts as a stall. */
   readonly stepDeadlineMs: number
+  /**
+   * Opening a session (dial and prefill) slower than this counts as a stall. Default: twice the step deadline plus a
+   * millisecond per prompt token.
+   */
+  readonly openDeadlineMs?: number
   /** Replacements one generation may open, at most. Default 8. */
   readonly maxReplacements?: number
 }
@@ -82,8 +87,25 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
   const open = async (expert: ExpertHandle): Promise<Slot> => {
     used.add(expert.peerId)
     let session: ExpertSession
+    const openDeadlineMs = failover?.openDeadlineMs ?? 2 * (failover?.stepDeadlineMs ?? 0) + options.prompt.length
+    const deadline = failover === undefined ? undefined : AbortSignal.timeout(openDeadlineMs)
+    const signal =
+      deadline === undefined
+        ? options.signal
+        : options.signal === undefined
+          ? deadline
+          : AbortSignal.any([options.signal, deadline])
     try {
-      session = await openExpertSession(dial, expert.address, options, options.signal)
+      session = await openExpertSession(dial, expert.address, options, signal).catch((cause) => {
+        if (deadline?.aborted === true && options.signal?.aborted !== true) {
+          throw new ExpertError({
+            address: expert.address,
+            code: "STALLED",
+            message: `expert ${expert.address} opened no session within ${openDeadlineMs} ms`
+          })
+        }
+        throw cause
+      })
     } catch (cause) {
       // Busy with sessions this router parked for later turns: those give way to a request waiting now.
       const busy = cause instanceof ExpertError && cause.code === "SESSION_LIMIT"
