@@ -60,7 +60,7 @@ const options = {
   experts: integer("experts", 5, 3, 12),
   k: 2,
   maxTokens: integer("tokens", 24, 1, 200),
-  meanGapMs: integer("gap", 1500, 100, 60_000),
+  meanGapMs: integer("gap", 1000, 100, 60_000),
   maxDisrupted: 2,
   heartbeatMs: 500,
   modelPath: modelPath("stories260K.gguf"),
