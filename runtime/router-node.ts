@@ -6,7 +6,9 @@ import { type SwarmWatcher, startSwarmWatcher } from "../discovery/watcher.ts"
 import { Inference } from "../experts/inference/service.ts"
 import type { Tokenizer } from "../experts/inference/tokenizer.ts"
 import { createBans } from "../router/bans.ts"
+import { createRouterControls, type RouterControls } from "../router/controls.ts"
 import { ExpertError, GenerationRequestError, TokenizerNotFoundError } from "../router/errors.ts"
+import type { Dial } from "../router/expert-client.ts"
 import { type GenerationEvent, type GenerationRequest, generate } from "../router/generation.ts"
 import { asPeerId } from "../router/registry/events.ts"
 import { chooseExperts } from "../router/registry/select.ts"
@@ -16,7 +18,7 @@ import { createStickySessions } from "../router/sticky-sessions.ts"
 import { commonTokenizer } from "../router/swarm.ts"
 import { findTokenizerFile } from "../router/tokenizer-lookup.ts"
 import { newIdentity, type PeerIdentity, verifyPeerSignature } from "./p2p/identity.ts"
-import { acquireP2PNode } from "./p2p/node.ts"
+import { acquireP2PNode, type P2PNode } from "./p2p/node.ts"
 
 export interface RouterNodeOptions {
   readonly modelsDir: string
@@ -32,6 +34,8 @@ export interface RouterNodeOptions {
    * parked sessions share experts fairly between routers.
    */
   readonly stickySessions?: boolean
+  /** Multiaddrs to listen on (a node serving the control protocol); default none: dial only. */
+  readonly listen?: ReadonlyArray<string>
 }
 
 export interface RouterGenerationRequest extends Omit<GenerationRequest, "prompt"> {
@@ -56,6 +60,14 @@ export interface RouterNode {
   readonly generate: (request: RouterGenerationRequest) => AsyncGenerator<GenerationEvent>
   /** Sticky sessions: generations parked now, and how many later turns reused one. */
   readonly sticky: () => { readonly parked: number; readonly reused: number }
+  /** K and mixture weights that later generations use (requests without their own). */
+  readonly controls: RouterControls
+  /** Peers kept out of every choice for a while. */
+  readonly bans: ReturnType<typeof createBans>
+  /** Opens a protocol stream (the expert protocol for sessions outside `generate`, e.g. grammar-constrained ones). */
+  readonly dial: Dial
+  /** The router's libp2p node: its addresses, and protocol handlers (the control protocol). */
+  readonly node: Pick<P2PNode, "handle" | "multiaddrs">
 }
 
 /** ExpertError codes that mean the peer itself is unusable, not that it refused one request. */
@@ -101,7 +113,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
     const node = yield* acquireP2PNode({
       role: "router",
       identity,
-      listen: [],
+      listen: options.listen ?? [],
       bootstrap: options.bootstrap ?? [],
       ...(options.lan === undefined ? {} : { lan: options.lan })
     })
@@ -137,6 +149,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
     }
 
     const bans = createBans()
+    const controls = createRouterControls()
     const sticky = createStickySessions()
     yield* Effect.addFinalizer(() => Effect.sync(() => sticky.closeAll()))
     const tokenizers = new Map<string, Promise<Tokenizer>>()
@@ -201,8 +214,10 @@ export const startRouterNode = (options: RouterNodeOptions) =>
         )
       }
       try {
+        const weighted = request.weights === undefined && controls.weights().size > 0
         for await (const event of generate(node.dial, familyTokenizer, chosen, {
           ...request,
+          ...(weighted ? { weights: chosen.map((expert) => controls.weight(expert.peerId)) } : {}),
           prompt,
           failover,
           // Pinned experts are the caller's choice; parked sessions of others are not substituted for them.
@@ -246,7 +261,11 @@ export const startRouterNode = (options: RouterNodeOptions) =>
         }, timeoutMs),
       tokenizer,
       generate: generateWithRegistry,
-      sticky: () => ({ parked: sticky.parked(), reused: sticky.reused() })
+      sticky: () => ({ parked: sticky.parked(), reused: sticky.reused() }),
+      controls,
+      bans,
+      dial: node.dial,
+      node
     }
     return router
   })
