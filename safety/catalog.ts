@@ -84,6 +84,8 @@ export const FIELDS: Readonly<Record<ActionType, ReadonlyArray<string>>> = {
 export interface CatalogContext {
   readonly peers: ReadonlyArray<string>
   readonly maxK: number
+  /** Only these action types (an operator's narrowed task); default all. */
+  readonly types?: ReadonlyArray<ActionType>
 }
 
 export type JsonSchema = Readonly<Record<string, unknown>>
@@ -121,7 +123,11 @@ const propertySchemas = (type: ActionType, context: CatalogContext): Record<stri
 export const catalogSchema = (context: CatalogContext): JsonSchema => ({
   $schema: "https://json-schema.org/draft/2020-12/schema",
   title: "mesh action",
-  oneOf: ACTION_TYPES.filter((type) => context.peers.length > 0 || !FIELDS[type].includes("peer")).map((type) => ({
+  oneOf: ACTION_TYPES.filter(
+    (type) =>
+      (context.types === undefined || context.types.includes(type)) &&
+      (context.peers.length > 0 || !FIELDS[type].includes("peer"))
+  ).map((type) => ({
     type: "object",
     properties: { type: { const: type }, ...propertySchemas(type, context) },
     required: ["type", ...FIELDS[type]],

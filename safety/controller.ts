@@ -13,12 +13,12 @@ import type { RouterNode } from "../runtime/router-node.ts"
 import { Store, type StoreError } from "../store/store.ts"
 import { actionHash } from "./action-hash.ts"
 import { type ActionTargets, execute, invalidReason } from "./actions.ts"
-import { type Action, ActionSchema, type CatalogContext, catalogSchema } from "./catalog.ts"
+import { type Action, ActionSchema, type ActionType, type CatalogContext, catalogSchema } from "./catalog.ts"
 import { HaltedError, TaskWriteError } from "./errors.ts"
 import { gate } from "./gate.ts"
 import { compileGrammar, type Grammar } from "./grammar.ts"
-import type { Decision, TaskRecord } from "./records.ts"
-import { TASK_PREFIX, taskId } from "./records.ts"
+import type { Decision, ProposalRecord, TaskRecord } from "./records.ts"
+import { PROPOSAL_PREFIX, TASK_PREFIX, taskId } from "./records.ts"
 import { routerTargets } from "./router-targets.ts"
 import { partitionExperts, type SubsetError } from "./subsets.ts"
 import { createMasker, type Masker, vocabularyOf } from "./token-mask.ts"
@@ -45,7 +45,13 @@ export interface SafetyOptions {
 
 export type TaskRequest =
   | { readonly source: "self"; readonly subset: number; readonly experts: ReadonlyArray<string> }
-  | { readonly source: "operator"; readonly text: string; readonly maxTier?: Tier }
+  | {
+      readonly source: "operator"
+      readonly text: string
+      readonly maxTier?: Tier
+      /** Narrows the grammar to these action types. */
+      readonly types?: ReadonlyArray<ActionType>
+    }
 
 export interface LoopStatus {
   readonly subset: number
@@ -82,27 +88,18 @@ export const startSafety = (router: RouterNode, options: SafetyOptions = {}) =>
     const abortAll = (reason: string) => {
       for (const controller of running) controller.abort(new HaltedError({ message: reason }))
     }
-    yield* FiberSet.run(
-      fibers,
-      Stream.runForEach(governance.changes, (state) =>
-        Effect.sync(() => {
-          latest = state
-          if (state.halted) abortAll(`halted by governance: ${state.haltReason ?? "no reason given"}`)
-        })
-      )
-    )
     const effectiveState = (): GovernanceState =>
       localHalt === undefined ? latest : { ...latest, halted: true, haltReason: localHalt }
 
     const family = () => options.family ?? router.largestFamily()
-    const proposals = options.proposer ?? {
-      propose: (action: Action, hash: string, reason: string) =>
-        Effect.runPromise(
-          Effect.as(
-            store.put(`proposal/${hash}`, { hash, action, reason, status: "waiting for a chain to propose on" }),
-            `local:${hash.slice(0, 18)}`
-          )
-        )
+    // Without a chain, a proposal waits in the store (and in `pending`) for an approval that a vote would bring.
+    const proposals: Proposer = options.proposer ?? {
+      propose: async (_action, hash) => `local:${hash.slice(0, 18)}`
+    }
+    const pending = new Map<string, ProposalRecord>()
+    for (const [, value] of yield* store.list({ prefix: PROPOSAL_PREFIX, limit: 10_000 })) {
+      const proposal = value as ProposalRecord
+      if (proposal.status === "pending") pending.set(proposal.hash, proposal)
     }
     const targets: ActionTargets = routerTargets(router, {
       family,
@@ -119,7 +116,7 @@ export const startSafety = (router: RouterNode, options: SafetyOptions = {}) =>
     // One grammar (and its masks) per catalog context: the same peers and K bound reuse every mask computed.
     const grammars = new Map<string, { grammar: Grammar; masker: Masker }>()
     const grammarFor = async (tokenizerHash: string, context: CatalogContext) => {
-      const key = `${tokenizerHash}|${context.maxK}|${context.peers.join(",")}`
+      const key = `${tokenizerHash}|${context.maxK}|${context.types?.join(",") ?? "*"}|${context.peers.join(",")}`
       let entry = grammars.get(key)
       if (entry === undefined) {
         const grammar = compileGrammar(catalogSchema(context))
@@ -153,7 +150,11 @@ export const startSafety = (router: RouterNode, options: SafetyOptions = {}) =>
           return yield* Effect.fail(new TaskWriteError({ message: "no experts are known" }))
         const views = targets.experts()
         const k = Math.max(1, Math.min(targets.k(), views.length))
-        const chosen = request.source === "self" ? request.experts : views.slice(0, k).map((view) => view.peerId)
+        // Banned peers write nothing (a loop's subset was dealt before the ban).
+        const usable = (request.source === "self" ? request.experts : views.map((view) => view.peerId)).filter(
+          (peerId) => !router.bans.isBanned(peerId)
+        )
+        const chosen = request.source === "self" ? usable : usable.slice(0, k)
         const handles: ExpertHandle[] = chosen.flatMap((peerId) => {
           const expert = getExpert(router.watcher.state(), asPeerId(peerId))
           return expert === undefined ? [] : [{ peerId, address: peerId, manifest: expert.manifest }]
@@ -165,7 +166,11 @@ export const startSafety = (router: RouterNode, options: SafetyOptions = {}) =>
             : `${request.text}\nThe task as an action is:`
         const tokenizer = yield* Effect.promise(() => router.tokenizer(tokenizerHash))
         const { grammar, masker } = yield* Effect.promise(() =>
-          grammarFor(tokenizerHash, { peers: views.map((view) => view.peerId).sort(), maxK: views.length })
+          grammarFor(tokenizerHash, {
+            peers: views.map((view) => view.peerId).sort(),
+            maxK: views.length,
+            ...(request.source === "operator" && request.types !== undefined ? { types: request.types } : {})
+          })
         )
         const controller = new AbortController()
         running.add(controller)
@@ -272,18 +277,29 @@ export const startSafety = (router: RouterNode, options: SafetyOptions = {}) =>
           const proposed = yield* Effect.tryPromise(() => proposals.propose(action, hash, verdict.reason)).pipe(
             Effect.either
           )
-          return yield* proposed._tag === "Right"
-            ? finish("proposed", {
-                ...known,
-                tier: verdict.tier,
-                reason: verdict.reason,
-                result: { proposal: proposed.right }
-              })
-            : finish("failed", {
-                ...known,
-                tier: verdict.tier,
-                reason: `proposing failed: ${describe(proposed.left.error)}`
-              })
+          if (proposed._tag === "Left") {
+            return yield* finish("failed", {
+              ...known,
+              tier: verdict.tier,
+              reason: `proposing failed: ${describe(proposed.left.error)}`
+            })
+          }
+          const proposal: ProposalRecord = {
+            hash,
+            action,
+            task: id,
+            proposal: proposed.right,
+            reason: verdict.reason,
+            status: "pending"
+          }
+          yield* store.put(`${PROPOSAL_PREFIX}${hash}`, proposal)
+          pending.set(hash, proposal)
+          return yield* finish("proposed", {
+            ...known,
+            tier: verdict.tier,
+            reason: verdict.reason,
+            result: { proposal: proposed.right }
+          })
         }
         const ran = yield* Effect.tryPromise({
           try: (interrupted) =>
@@ -307,6 +323,78 @@ export const startSafety = (router: RouterNode, options: SafetyOptions = {}) =>
           result: ran.right
         })
       })
+
+    /** Runs a proposed action once governance approved exactly it: the gate lets it through by its hash now. */
+    const runApproved = (proposal: ProposalRecord) =>
+      Effect.gen(function* () {
+        pending.delete(proposal.hash)
+        const startedAt = yield* Clock.currentTimeMillis
+        const { action } = proposal
+        const verdict = gate(effectiveState(), action)
+        const invalid = verdict._tag === "Run" ? invalidReason(action, targets) : undefined
+        const ran =
+          verdict._tag !== "Run" || invalid !== undefined
+            ? undefined
+            : yield* Effect.either(
+                Effect.tryPromise({
+                  try: (signal) => execute(action, targets, { experts: [], signal }),
+                  catch: (cause) => cause
+                })
+              )
+        const decision: Decision =
+          verdict._tag !== "Run"
+            ? "refused"
+            : invalid !== undefined
+              ? "rejected"
+              : ran?._tag === "Right"
+                ? "ran"
+                : "failed"
+        const state = effectiveState()
+        yield* store.put(`${PROPOSAL_PREFIX}${proposal.hash}`, { ...proposal, status: "ran" })
+        yield* save({
+          id: taskId(startedAt, ++sequence),
+          source: "governance",
+          subset: undefined,
+          request: proposal.task,
+          maxTier: undefined,
+          prompt: "",
+          experts: [],
+          output: "",
+          action,
+          actionHash: proposal.hash,
+          tier: verdict.tier,
+          decision,
+          reason:
+            verdict._tag !== "Run"
+              ? verdict.reason
+              : (invalid ??
+                (ran?._tag === "Left"
+                  ? `running it failed: ${describe(ran.left)}`
+                  : `approved by proposal ${proposal.proposal}`)),
+          result: ran?._tag === "Right" ? ran.right : undefined,
+          governance: { phase: state.phase, maxTier: state.maxTier, halted: state.halted },
+          startedAt,
+          finishedAt: yield* Clock.currentTimeMillis,
+          figures: { steps: 0, tokens: 0, openMs: 0, writeMs: 0, maskMsTotal: 0, maskMsMax: 0, stepsAfterHalt: 0 }
+        })
+      })
+
+    // Governance changes: a halt stops what runs; an approval runs the action it approves.
+    yield* FiberSet.run(
+      fibers,
+      Stream.runForEach(governance.changes, (state) =>
+        Effect.gen(function* () {
+          latest = state
+          if (state.halted) {
+            abortAll(`halted by governance: ${state.haltReason ?? "no reason given"}`)
+            return
+          }
+          for (const [hash, proposal] of pending) {
+            if (state.approvedActions.has(hash as `0x${string}`)) yield* Effect.either(runApproved(proposal))
+          }
+        })
+      )
+    )
 
     const loops = new Map<number, { status: LoopStatus }>()
     const update = (subset: number, change: Partial<LoopStatus>) => {
@@ -383,7 +471,9 @@ export const startSafety = (router: RouterNode, options: SafetyOptions = {}) =>
         Effect.map(store.list({ prefix: TASK_PREFIX, limit, reverse: true }), (entries) =>
           entries.map(([, value]) => value as TaskRecord)
         ),
-      task: (id: string) => Effect.map(store.get(`${TASK_PREFIX}${id}`), (value) => value as TaskRecord | undefined)
+      task: (id: string) => Effect.map(store.get(`${TASK_PREFIX}${id}`), (value) => value as TaskRecord | undefined),
+      /** Gated actions waiting for their vote. */
+      pending: Effect.sync(() => [...pending.values()])
     }
     return controller
   })

@@ -18,10 +18,11 @@ export type Decision =
 
 export interface TaskRecord {
   readonly id: string
-  readonly source: "self" | "operator"
+  /** Who asked: a self-prompt loop, an operator, or governance (an approved proposal, run once the vote passed). */
+  readonly source: "self" | "operator" | "governance"
   /** The subset of experts that wrote it (self tasks). */
   readonly subset: number | undefined
-  /** The operator's text (operator tasks). */
+  /** The operator's text (operator tasks); for governance tasks, the task whose proposal was approved. */
   readonly request: string | undefined
   readonly maxTier: Tier | undefined
   readonly prompt: string
@@ -53,6 +54,17 @@ export interface TaskRecord {
 }
 
 export const TASK_PREFIX = "task/"
+export const PROPOSAL_PREFIX = "proposal/"
+
+/** A gated action waiting for its vote (`proposal/<hash>`). */
+export interface ProposalRecord {
+  readonly hash: string
+  readonly action: Action
+  readonly task: string
+  readonly proposal: string
+  readonly reason: string
+  readonly status: "pending" | "ran"
+}
 
 /** Ids sort by start time, then by a per-process counter (several subsets may start in one millisecond). */
 export const taskId = (startedAt: number, sequence: number): string =>
