@@ -13,6 +13,8 @@ Usage:
   mesh generate --experts A,B,C ...                                   the same with a fixed list of experts
   mesh gateway start --bootstrap ADDR [--port 8080]                   the OpenAI-compatible API with per-IP fair use
   mesh status --bootstrap ADDR                                        the swarm: families, experts, latency, load
+  mesh task submit "text" --gateway URL [--max-tier T]               an operator's task, written and gated by the mesh
+  mesh task list | show ID [--gateway URL | --data DIR]               the tasks the mesh wrote and what became of them
   mesh demo [--models DIR]                                            a local swarm writes a story (npm start)
 
 mesh COMMAND --help shows a command's options.
@@ -58,6 +60,24 @@ const commands: Record<string, Command> = {
       const { statusCommand, statusHelp } = await import("./status.ts")
       const { withInference } = await import("./with-inference.ts")
       return { help: statusHelp, run: (args) => withInference(statusCommand(args)) }
+    }
+  },
+  "task submit": {
+    load: async () => {
+      const { taskSubmit, taskSubmitHelp } = await import("./task-submit.ts")
+      return { help: taskSubmitHelp, run: (args) => Effect.scoped(taskSubmit(args)) }
+    }
+  },
+  "task list": {
+    load: async () => {
+      const { taskList, taskListHelp } = await import("./task-list.ts")
+      return { help: taskListHelp, run: taskList }
+    }
+  },
+  "task show": {
+    load: async () => {
+      const { taskShow, taskShowHelp } = await import("./task-list.ts")
+      return { help: taskShowHelp, run: taskShow }
     }
   },
   demo: {
