@@ -274,6 +274,16 @@ export const startSafety = (router: RouterNode, options: SafetyOptions = {}) =>
         const invalid = invalidReason(action, targets)
         if (invalid !== undefined) return yield* finish("rejected", { ...known, tier: verdict.tier, reason: invalid })
         if (verdict._tag === "Propose") {
+          const open = pending.get(hash)
+          if (open !== undefined) {
+            // The same action waits for its vote already: no second proposal.
+            return yield* finish("proposed", {
+              ...known,
+              tier: verdict.tier,
+              reason: `${verdict.reason}; already proposed by task ${open.task}`,
+              result: { proposal: open.proposal }
+            })
+          }
           const proposed = yield* Effect.tryPromise(() => proposals.propose(action, hash, verdict.reason)).pipe(
             Effect.either
           )
