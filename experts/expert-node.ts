@@ -2,7 +2,9 @@
 // its scope closes.
 import { Effect } from "effect"
 import { dialableAddresses, startAnnouncer } from "../discovery/announcer.ts"
+import type { GovernanceConfig, NodeGovernance } from "../governance/live.ts"
 import { EXPERT_PROTOCOL, type ExpertManifest } from "../proto/messages.ts"
+import { startNodeGovernance } from "../runtime/node-governance.ts"
 import type { PeerIdentity } from "../runtime/p2p/identity.ts"
 import { acquireP2PNode } from "../runtime/p2p/node.ts"
 import { Inference } from "./inference/service.ts"
@@ -24,6 +26,8 @@ export interface ExpertNodeOptions {
   readonly maxSessions?: number
   readonly maxTopK?: number
   readonly idleTimeoutMs?: number
+  /** On-chain governance: a halt refuses new steps and closes every session. Without it governance is off. */
+  readonly governance?: GovernanceConfig
 }
 
 export interface ExpertNode {
@@ -34,6 +38,7 @@ export interface ExpertNode {
   readonly openSessions: () => number
   /** Since start: sessions opened and tokens evaluated. */
   readonly totals: () => { readonly sessions: number; readonly tokens: number }
+  readonly governance: NodeGovernance | undefined
 }
 
 const defined = <A extends object>(value: A) =>
@@ -49,7 +54,12 @@ export const startExpertNode = (options: ExpertNodeOptions) =>
       defined({ threads: options.threads, contextSize: options.contextSize, maxSessions: options.maxSessions })
     )
     const manifest = manifestOf(model, options.maxTopK ?? DEFAULT_MAX_TOP_K)
-    const server = createExpertServer(model, manifest, defined({ idleTimeoutMs: options.idleTimeoutMs }))
+    let governance: NodeGovernance | undefined
+    const halted = () => {
+      const state = governance?.state()
+      return state?.halted === true ? (state.haltReason ?? "halted by governance") : undefined
+    }
+    const server = createExpertServer(model, manifest, { ...defined({ idleTimeoutMs: options.idleTimeoutMs }), halted })
     const bootstrap = options.bootstrap ?? []
     const node = yield* acquireP2PNode({
       role: "expert",
@@ -60,6 +70,11 @@ export const startExpertNode = (options: ExpertNodeOptions) =>
       // A relay address makes the expert reachable from behind NAT; with no bootstrap there is no relay to ask.
       relayReservation: bootstrap.length > 0
     })
+    governance = yield* startNodeGovernance(options.governance, node)
+    const unsubscribe = governance?.onChange((state) => {
+      if (state.halted) server.closeAll(`the mesh is halted: ${state.haltReason ?? "halted by governance"}`)
+    })
+    if (unsubscribe !== undefined) yield* Effect.addFinalizer(() => Effect.sync(unsubscribe))
     // Closed before the node stops (finalizers run in reverse), so sessions end with a reset, not a hang.
     yield* Effect.addFinalizer(() => Effect.sync(() => server.closeAll()))
     yield* Effect.promise(() =>
@@ -82,7 +97,8 @@ export const startExpertNode = (options: ExpertNodeOptions) =>
         dialableAddresses(node.multiaddrs(), node.peerId).map((address) => `${address}/p2p/${node.peerId}`),
       manifest,
       openSessions: server.openSessions,
-      totals: server.totals
+      totals: server.totals,
+      governance
     }
     return expert
   })

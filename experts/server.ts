@@ -15,6 +15,8 @@ export interface ExpertServerOptions {
   /** A session with no request for this long is closed and its sequence freed. Default 60 s. */
   readonly idleTimeoutMs?: number
   readonly maxFrameBytes?: number
+  /** Governance's halt: while it returns a reason, sessions and steps are refused with a HALTED frame. */
+  readonly halted?: () => string | undefined
 }
 
 export interface ExpertServer {
@@ -25,8 +27,8 @@ export interface ExpertServer {
   readonly pendingSteps: () => number
   /** Since start: sessions opened, and tokens evaluated (prompts and steps). */
   readonly totals: () => { readonly sessions: number; readonly tokens: number }
-  /** Closes every session's stream (on shutdown). */
-  readonly closeAll: () => void
+  /** Closes every session's stream (on shutdown, or when the mesh halts). */
+  readonly closeAll: (reason?: string) => void
 }
 
 interface OpenSession {
@@ -77,6 +79,8 @@ export const createExpertServer = (
     request: ExpertRequest,
     state: { session: OpenSession | undefined }
   ): Promise<{ response: ExpertResponse | undefined; end: boolean }> => {
+    const halted = request._tag === "ManifestRequest" ? undefined : options.halted?.()
+    if (halted !== undefined) return { response: errorFrame("HALTED", `the mesh is halted: ${halted}`), end: true }
     switch (request._tag) {
       case "ManifestRequest":
         return { response: { _tag: "Manifest", manifest }, end: false }
@@ -213,8 +217,8 @@ export const createExpertServer = (
     openSessions: () => sessionCount,
     pendingSteps: () => pending,
     totals: () => ({ sessions: sessionsOpened, tokens: tokensEvaluated }),
-    closeAll: () => {
-      for (const stream of streams) stream.abort(new Error("the expert is shutting down"))
+    closeAll: (reason = "the expert is shutting down") => {
+      for (const stream of streams) stream.abort(new Error(reason))
     }
   }
 }

@@ -4,7 +4,7 @@
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Option, Stream } from "effect"
 import type { ChatMessage as PromptMessage } from "../experts/inference/chat-format.ts"
-import { ExpertError } from "../router/errors.ts"
+import { ExpertError, MeshHaltedError } from "../router/errors.ts"
 import { NotEnoughExpertsError } from "../router/registry/errors.ts"
 import { expertsOf } from "../router/registry/state.ts"
 import type { RouterNode } from "../runtime/router-node.ts"
@@ -31,6 +31,7 @@ import {
   errorHeaders,
   internalError,
   invalidJson,
+  meshHalted,
   methodNotAllowed,
   modelNotFound,
   noExperts,
@@ -75,6 +76,7 @@ const errorResponse = (error: ApiError) =>
 /** Failures the generation can raise, as OpenAI errors. */
 const generationError = (cause: unknown, timeoutMs: number, timedOutNow: boolean): ApiError => {
   if (cause instanceof ApiError) return cause
+  if (cause instanceof MeshHaltedError) return meshHalted(cause.reason)
   if (timedOutNow) return timedOut(timeoutMs / 1000)
   if (cause instanceof NotEnoughExpertsError) return noExperts(cause.message, 5)
   if (cause instanceof ExpertError) return noExperts(`an expert failed: ${cause.message}`, 1)
@@ -105,6 +107,8 @@ export const makeGateway = (router: RouterNode, config: GatewayConfig = {}) => {
   /** Everything up to the first token: decode, resolve, tokenize, check the context, admit. */
   const prepare = (kind: Kind) =>
     Effect.gen(function* () {
+      const governance = router.governance?.state()
+      if (governance?.halted === true) return yield* Effect.fail(meshHalted(governance.haltReason))
       const request = yield* HttpServerRequest.HttpServerRequest
       const ip = Option.getOrElse(request.remoteAddress, () => "unknown")
       const text = yield* readBody(maxBodyBytes).pipe(

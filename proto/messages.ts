@@ -45,7 +45,8 @@ export const ERROR_CODES = [
   "SESSION_LIMIT",
   "CONTEXT_FULL",
   "INVALID_TOKEN",
-  "INVALID_REQUEST"
+  "INVALID_REQUEST",
+  "HALTED"
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

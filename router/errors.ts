@@ -21,3 +21,9 @@ export class TokenizerNotFoundError extends Data.TaggedError("TokenizerNotFoundE
 export class GenerationRequestError extends Data.TaggedError("GenerationRequestError")<{
   readonly message: string
 }> {}
+
+/** Governance halted the mesh (kill switch): the generation ended and no new one starts until a vote resumes it. */
+export class MeshHaltedError extends Data.TaggedError("MeshHaltedError")<{
+  readonly reason: string
+  readonly message: string
+}> {}

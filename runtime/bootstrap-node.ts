@@ -4,6 +4,8 @@ import { Effect } from "effect"
 import type { RejectionReason } from "../discovery/announcement.ts"
 import { createSnapshotKeeper, SWARM_SNAPSHOT_PROTOCOL } from "../discovery/snapshot.ts"
 import { watchAnnouncements } from "../discovery/subscription.ts"
+import type { GovernanceConfig, NodeGovernance } from "../governance/live.ts"
+import { startNodeGovernance } from "./node-governance.ts"
 import { type PeerIdentity, verifyPeerSignature } from "./p2p/identity.ts"
 import { acquireP2PNode } from "./p2p/node.ts"
 
@@ -13,6 +15,8 @@ export interface BootstrapNodeOptions {
   readonly announce?: ReadonlyArray<string>
   /** Other bootstrap peers to peer with. */
   readonly bootstrap?: ReadonlyArray<string>
+  /** On-chain governance: the bootstrap checks and forwards guardian halt messages (without it, it drops them). */
+  readonly governance?: GovernanceConfig
 }
 
 export interface BootstrapNode {
@@ -22,6 +26,7 @@ export interface BootstrapNode {
   readonly rejected: () => Readonly<Record<RejectionReason, number>>
   /** Experts in the snapshot it serves to joining routers. */
   readonly knownExperts: () => number
+  readonly governance: NodeGovernance | undefined
 }
 
 export const DEFAULT_BOOTSTRAP_LISTEN = ["/ip4/127.0.0.1/tcp/4001", "/ip4/127.0.0.1/tcp/4002/ws"]
@@ -35,6 +40,7 @@ export const startBootstrapNode = (options: BootstrapNodeOptions) =>
       ...(options.announce === undefined ? {} : { announce: options.announce }),
       bootstrap: options.bootstrap ?? []
     })
+    const governance = yield* startNodeGovernance(options.governance, node)
     const snapshot = createSnapshotKeeper()
     const announcements = watchAnnouncements(node, verifyPeerSignature, (announcement, data) => {
       if (announcement._tag === "Manifest") snapshot.manifest(announcement.peerId, data)
@@ -48,7 +54,8 @@ export const startBootstrapNode = (options: BootstrapNodeOptions) =>
       multiaddrs: node.multiaddrs,
       connectedPeers: () => node.connectedPeers().length,
       rejected: announcements.rejected,
-      knownExperts: snapshot.size
+      knownExperts: snapshot.size,
+      governance
     }
     return bootstrap
   })

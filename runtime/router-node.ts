@@ -5,6 +5,7 @@ import { createRandom } from "../aggregator/random.ts"
 import { type SwarmWatcher, startSwarmWatcher } from "../discovery/watcher.ts"
 import { Inference } from "../experts/inference/service.ts"
 import type { Tokenizer } from "../experts/inference/tokenizer.ts"
+import type { GovernanceConfig, NodeGovernance } from "../governance/live.ts"
 import { createBans } from "../router/bans.ts"
 import { createRouterControls, type RouterControls } from "../router/controls.ts"
 import { ExpertError, GenerationRequestError, TokenizerNotFoundError } from "../router/errors.ts"
@@ -17,6 +18,7 @@ import type { Failover } from "../router/session-slots.ts"
 import { createStickySessions } from "../router/sticky-sessions.ts"
 import { commonTokenizer } from "../router/swarm.ts"
 import { findTokenizerFile } from "../router/tokenizer-lookup.ts"
+import { governGeneration, startNodeGovernance } from "./node-governance.ts"
 import { newIdentity, type PeerIdentity, verifyPeerSignature } from "./p2p/identity.ts"
 import { acquireP2PNode, type P2PNode } from "./p2p/node.ts"
 
@@ -36,6 +38,8 @@ export interface RouterNodeOptions {
   readonly stickySessions?: boolean
   /** Multiaddrs to listen on (a node serving the control protocol); default none: dial only. */
   readonly listen?: ReadonlyArray<string>
+  /** On-chain governance: halts end generations with MeshHaltedError. Without it the router ignores governance. */
+  readonly governance?: GovernanceConfig
 }
 
 export interface RouterGenerationRequest extends Omit<GenerationRequest, "prompt"> {
@@ -68,6 +72,8 @@ export interface RouterNode {
   readonly dial: Dial
   /** The router's libp2p node: its addresses, and protocol handlers (the control protocol). */
   readonly node: Pick<P2PNode, "handle" | "multiaddrs">
+  /** This router's governance view; undefined when started without a chain. */
+  readonly governance: NodeGovernance | undefined
 }
 
 /** ExpertError codes that mean the peer itself is unusable, not that it refused one request. */
@@ -117,6 +123,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
       bootstrap: options.bootstrap ?? [],
       ...(options.lan === undefined ? {} : { lan: options.lan })
     })
+    const governance = yield* startNodeGovernance(options.governance, node)
     const watcher = startSwarmWatcher(node, verifyPeerSignature, {
       ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
       ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs })
@@ -260,8 +267,9 @@ export const startRouterNode = (options: RouterNodeOptions) =>
           return false
         }, timeoutMs),
       tokenizer,
-      generate: generateWithRegistry,
+      generate: (request) => governGeneration(governance, request, generateWithRegistry),
       sticky: () => ({ parked: sticky.parked(), reused: sticky.reused() }),
+      governance,
       controls,
       bans,
       dial: node.dial,

@@ -1,6 +1,7 @@
 // mesh bootstrap start: run a well-known peer of the swarm until interrupted.
 import { Effect } from "effect"
 import { DEFAULT_BOOTSTRAP_LISTEN, startBootstrapNode } from "../bootstrap-node.ts"
+import { chainFlags, chainHelp, governanceOption } from "./chain-flags.ts"
 import { booleanFlag, parseFlags, stringsFlag } from "./flags.ts"
 import { networkFlags, networkOptions, resolveIdentity } from "./network-flags.ts"
 import type { UsageError } from "./usage-error.ts"
@@ -14,6 +15,7 @@ and a member of the experts' gossip topic. Prints the multiaddrs other nodes pas
   --announce MULTIADDR  advertise this address instead, repeatable (a public address in front of this host)
   --bootstrap ADDR      other bootstrap peers to join, repeatable or comma-separated
   --identity FILE       keep the key (and so the peer id in every --bootstrap address) in FILE; recommended
+${chainHelp}
   --json                print one JSON line {peerId, multiaddrs}
 `
 
@@ -21,7 +23,7 @@ const COMMAND = "bootstrap start"
 
 export const bootstrapStart = (args: ReadonlyArray<string>) =>
   Effect.gen(function* () {
-    const { listen, announce, network, json } = yield* Effect.try({
+    const { listen, announce, network, json, governance } = yield* Effect.try({
       try: () => {
         const flags = parseFlags(
           COMMAND,
@@ -30,7 +32,8 @@ export const bootstrapStart = (args: ReadonlyArray<string>) =>
             listen: { type: "string", multiple: true },
             announce: { type: "string", multiple: true },
             json: { type: "boolean" },
-            ...networkFlags
+            ...networkFlags,
+            ...chainFlags
           },
           false
         )
@@ -39,13 +42,14 @@ export const bootstrapStart = (args: ReadonlyArray<string>) =>
           listen: listen.length > 0 ? listen : DEFAULT_BOOTSTRAP_LISTEN,
           announce: stringsFlag(flags, "announce"),
           network: networkOptions(COMMAND, flags),
-          json: booleanFlag(flags, "json")
+          json: booleanFlag(flags, "json"),
+          governance: governanceOption(COMMAND, flags)
         }
       },
       catch: (error) => error as UsageError
     })
     const identity = yield* resolveIdentity(network)
-    const node = yield* startBootstrapNode({ identity, listen, announce, bootstrap: network.bootstrap })
+    const node = yield* startBootstrapNode({ identity, listen, announce, bootstrap: network.bootstrap, governance })
     if (json) {
       process.stdout.write(
         `${JSON.stringify({ event: "listening", peerId: node.peerId, multiaddrs: node.multiaddrs() })}\n`

@@ -8,6 +8,7 @@ import { startRouterNode } from "../router-node.ts"
 import { parseFlags } from "./flags.ts"
 import { generationOptions, samplingFlags } from "./generate.ts"
 import { formatSummary, streamGeneration } from "./generation-output.ts"
+import { governanceDemo } from "./gov-demo.ts"
 import { formatSwarm } from "./swarm-table.ts"
 import { UsageError } from "./usage-error.ts"
 
@@ -16,7 +17,9 @@ export const demoHelp = `mesh demo [options] ["prompt"]
 Starts a bootstrap peer and three experts as separate processes (stories260K in F32, Q8_0 and Q4_0). A router joins
 through the bootstrap, discovers the experts from their signed gossip announcements, mixes all three per token over
 libp2p, streams the story and prints the swarm and per-token figures. Then the OpenAI-compatible gateway starts in
-front of the same swarm and answers one chat request. Everything shuts down at the end.
+front of the same swarm and answers one chat request. Last, governance: the embedded chain with the contracts, a
+phase change by vote, a guardian's halt (the gateway answers 503) and a resume by vote. Everything shuts down at the
+end.
 
   --models DIR          where the GGUF files are (default $MESH_MODELS or ../shared/models)
   --k N                 experts mixed per token (default 3)
@@ -138,5 +141,6 @@ export const demoCommand = (args: ReadonlyArray<string>) =>
     })
     out(`  -> ${JSON.stringify(answer.choices?.[0]?.message.content ?? answer)}`)
     out(`     usage ${JSON.stringify(answer.usage)}`)
-    out("shutting down the gateway, the experts and the bootstrap")
+    yield* governanceDemo({ modelsDir: options.modelsDir, bootstrapAddress, experts: experts.length, out })
+    out("shutting down the chain, the gateways, the experts and the bootstrap")
   })

@@ -2,6 +2,7 @@
 import { Effect } from "effect"
 import { startExpertNode } from "../../experts/expert-node.ts"
 import { WIRE_LIMITS } from "../../proto/messages.ts"
+import { chainFlags, chainHelp, governanceOption } from "./chain-flags.ts"
 import { booleanFlag, integerFlag, parseFlags, stringFlag, stringsFlag } from "./flags.ts"
 import { networkFlags, networkHelp, networkOptions, resolveIdentity } from "./network-flags.ts"
 import { UsageError } from "./usage-error.ts"
@@ -16,6 +17,7 @@ gossipsub, a DHT provider record for its tokenizer family) and prints its multia
                         --listen none dials out only (behind NAT: reached through a bootstrap's relay)
   --announce MULTIADDR  advertise this address instead of the listening ones, repeatable (port forwarding, proxies)
 ${networkHelp}
+${chainHelp}
   --heartbeat MS        heartbeat period (default 2000; routers evict after 3 missed)
   --topk N              most top-k entries returned per step, 1..${WIRE_LIMITS.maxTopK} (default 16)
   --threads N           decode threads (default 1; more threads slow small models down)
@@ -45,7 +47,8 @@ export const expertStart = (args: ReadonlyArray<string>) =>
             sessions: { type: "string" },
             "idle-timeout": { type: "string" },
             json: { type: "boolean" },
-            ...networkFlags
+            ...networkFlags,
+            ...chainFlags
           },
           false
         )
@@ -71,7 +74,8 @@ export const expertStart = (args: ReadonlyArray<string>) =>
             threads: integerFlag(COMMAND, flags, "threads", { min: 1, max: 256 }),
             contextSize: integerFlag(COMMAND, flags, "context", { min: 1 }),
             maxSessions: integerFlag(COMMAND, flags, "sessions", { min: 1, max: 1024 }),
-            idleTimeoutMs: idleSeconds === undefined ? undefined : idleSeconds * 1000
+            idleTimeoutMs: idleSeconds === undefined ? undefined : idleSeconds * 1000,
+            governance: governanceOption(COMMAND, flags)
           }
         }
       },

@@ -4,6 +4,7 @@ import { DEFAULT_FAIR_USE } from "../../gateway/fair-use/config.ts"
 import { startGatewayNode } from "../../gateway/gateway-node.ts"
 import { GATEWAY_DEFAULTS } from "../../gateway/server.ts"
 import { resolveModelsDir } from "../models-dir.ts"
+import { chainFlags, chainHelp, governanceOption } from "./chain-flags.ts"
 import { controlFlags, controlHelp, controlOptions } from "./control-flags.ts"
 import { startGatewayWithControl } from "./control-start.ts"
 import { booleanFlag, integerFlag, parseFlags, stringFlag, stringsFlag } from "./flags.ts"
@@ -17,6 +18,7 @@ GET /metrics, in front of a router that finds experts through the swarm.
 
   --port N              (default 8080)           --host ADDR   (default 127.0.0.1; 0.0.0.0 to serve everyone)
 ${networkHelp}
+${chainHelp}
   --experts LIST        use these experts (multiaddrs with /p2p/ ids) besides the discovered ones
   --models DIR          where tokenizer GGUFs are found (default $MESH_MODELS or ../shared/models)
   --k N                 experts mixed per token unless a request says otherwise (default ${GATEWAY_DEFAULTS.defaultK})
@@ -42,6 +44,7 @@ export const gatewayStart = (args: ReadonlyArray<string>) =>
           args,
           {
             ...networkFlags,
+            ...chainFlags,
             port: { type: "string" },
             host: { type: "string" },
             experts: { type: "string", multiple: true },
@@ -78,6 +81,7 @@ export const gatewayStart = (args: ReadonlyArray<string>) =>
             host: stringFlag(flags, "host") ?? "127.0.0.1",
             experts,
             modelsDir: resolveModelsDir(stringFlag(flags, "models")),
+            governance: governanceOption(COMMAND, flags),
             defaultK: integer("k", 1, 8),
             maxBodyBytes: integer("max-body", 1024, 64 * 1024 * 1024),
             requestTimeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,

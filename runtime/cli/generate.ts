@@ -4,6 +4,7 @@ import { GenerationRequestError } from "../../router/errors.ts"
 import { families } from "../../router/registry/state.ts"
 import { resolveModelsDir } from "../models-dir.ts"
 import { startRouterNode } from "../router-node.ts"
+import { chainFlags, chainHelp, governanceOption } from "./chain-flags.ts"
 import { booleanFlag, integerFlag, numberFlag, type ParsedFlags, parseFlags, stringFlag, stringsFlag } from "./flags.ts"
 import { formatSummary, streamGeneration } from "./generation-output.ts"
 import { networkFlags, networkHelp, networkOptions } from "./network-flags.ts"
@@ -17,6 +18,7 @@ export const generateHelp = `mesh generate (--bootstrap ADDR | --experts A,B,C) 
 Finds experts (through the swarm, or the list given), mixes K of them per token and streams the text to stdout.
 
 ${networkHelp}
+${chainHelp}
   --experts LIST        comma-separated expert multiaddrs (with /p2p/ id), asked directly instead of discovered
   --k N                 experts mixed per token (default: all of --experts, else ${DEFAULT_DISCOVERED_K})
   --family HASH         the tokenizer family to use (default: the one with the most experts)
@@ -66,7 +68,7 @@ export const generationOptions = (command: string, flags: ParsedFlags) => {
 
 export const generateCommand = (args: ReadonlyArray<string>) =>
   Effect.gen(function* () {
-    const { flags, options, experts, network, prompt, waitSeconds, family } = yield* Effect.try({
+    const { flags, options, experts, network, prompt, waitSeconds, family, governance } = yield* Effect.try({
       try: () => {
         const flags = parseFlags(
           COMMAND,
@@ -74,6 +76,7 @@ export const generateCommand = (args: ReadonlyArray<string>) =>
           {
             ...samplingFlags,
             ...networkFlags,
+            ...chainFlags,
             experts: { type: "string" },
             family: { type: "string" },
             wait: { type: "string" },
@@ -101,7 +104,8 @@ export const generateCommand = (args: ReadonlyArray<string>) =>
           network,
           family: stringFlag(flags, "family"),
           waitSeconds: integerFlag(COMMAND, flags, "wait", { min: 0, max: 3600 }) ?? 15,
-          prompt: flags.positionals[0]!
+          prompt: flags.positionals[0]!,
+          governance: governanceOption(COMMAND, flags)
         }
       },
       catch: (error) => error as UsageError
@@ -110,7 +114,8 @@ export const generateCommand = (args: ReadonlyArray<string>) =>
       modelsDir: options.modelsDir,
       experts,
       bootstrap: network.bootstrap,
-      lan: network.lan
+      lan: network.lan,
+      governance
     })
     const k = options.k ?? (experts.length > 0 ? experts.length : DEFAULT_DISCOVERED_K)
     const found = yield* Effect.promise(() => router.waitForExperts(k, waitSeconds * 1000, family))

@@ -13,6 +13,9 @@ Usage:
   mesh generate --experts A,B,C ...                                   the same with a fixed list of experts
   mesh gateway start --bootstrap ADDR [--port 8080]                   the OpenAI-compatible API with per-IP fair use
   mesh status --bootstrap ADDR                                        the swarm: families, experts, latency, load
+  mesh chain start [--port 8545]                                      the embedded chain with governance deployed
+  mesh gov status | propose | vote | queue | execute | cancel | halt  governance and the kill switch (viem)
+  mesh gov advance | pass                                             embedded chain: mine blocks, pass a proposal
   mesh task submit "text" --gateway URL [--max-tier T]               an operator's task, written and gated by the mesh
   mesh task list | show ID [--gateway URL | --data DIR]               the tasks the mesh wrote and what became of them
   mesh demo [--models DIR]                                            a local swarm writes a story (npm start)
@@ -62,6 +65,24 @@ const commands: Record<string, Command> = {
       return { help: statusHelp, run: (args) => withInference(statusCommand(args)) }
     }
   },
+  "chain start": {
+    load: async () => {
+      const { chainStart, chainStartHelp } = await import("./chain-start.ts")
+      return { help: chainStartHelp, run: (args) => Effect.scoped(chainStart(args)) }
+    }
+  },
+  ...Object.fromEntries(
+    (["status", "propose", "vote", "queue", "execute", "cancel", "halt", "advance", "pass"] as const).map((name) => [
+      `gov ${name}`,
+      {
+        load: async () => {
+          const gov = await import("./gov-commands.ts")
+          const key = `gov${name[0]!.toUpperCase()}${name.slice(1)}` as `gov${Capitalize<typeof name>}`
+          return { help: gov[`${key}Help`], run: gov[key] }
+        }
+      }
+    ])
+  ),
   "task submit": {
     load: async () => {
       const { taskSubmit, taskSubmitHelp } = await import("./task-submit.ts")

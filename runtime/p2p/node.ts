@@ -65,6 +65,8 @@ export interface P2PNode {
   /** Round-trip time to a connected or dialable peer, ms. */
   readonly ping: (peerId: string, signal?: AbortSignal) => Promise<number>
   readonly connectedPeers: () => ReadonlyArray<string>
+  /** Peers known to subscribe to a gossipsub topic (a publish reaches them directly). */
+  readonly topicPeers: (topic: string) => number
   readonly stop: () => Promise<void>
 }
 
@@ -199,6 +201,7 @@ export const startP2PNode = async (config: P2PConfig): Promise<P2PNode> => {
     },
     ping: async (peerId, signal) => pinger.ping(toTarget(peerId), signal === undefined ? {} : { signal }),
     connectedPeers: () => node.getPeers().map((peer) => peer.toString()),
+    topicPeers: (topic) => pubsub.getSubscribers(topic).length,
     stop: async () => {
       clearInterval(rejoin)
       await node.stop()

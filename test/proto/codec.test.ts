@@ -84,7 +84,8 @@ const WIRE_ERROR_CODES: ReadonlyArray<ErrorCode> = [
   "SESSION_LIMIT",
   "CONTEXT_FULL",
   "INVALID_TOKEN",
-  "INVALID_REQUEST"
+  "INVALID_REQUEST",
+  "HALTED"
 ]
 
 /**
