@@ -48,7 +48,11 @@ const TaskBody = Schema.Struct({
   types: Schema.optional(Schema.Array(Schema.String))
 })
 const ExpertBody = Schema.Struct({ multiaddr: Schema.String })
-const HaltBody = Schema.Struct({ reason: Schema.String })
+const HaltBody = Schema.Struct({
+  reason: Schema.String,
+  /** A guardian-signed governance HaltMesh, base64. */
+  guardian_halt: Schema.optional(Schema.String)
+})
 
 export const MIN_ADMIN_TOKEN_LENGTH = 16
 
@@ -178,12 +182,33 @@ export const adminRoutes = (service: ControlService, safety: SafetyController, o
       route(
         Effect.gen(function* () {
           const input = yield* body(HaltBody)
-          if (input.reason.trim().length === 0 || Buffer.byteLength(input.reason) > CONTROL_LIMITS.maxReasonBytes) {
+          const guardianHalt =
+            input.guardian_halt === undefined ? undefined : Buffer.from(input.guardian_halt, "base64")
+          if (
+            guardianHalt !== undefined &&
+            (guardianHalt.length === 0 || guardianHalt.length > CONTROL_LIMITS.maxGuardianHaltBytes)
+          ) {
+            return yield* Effect.fail(
+              refuse(
+                400,
+                "invalid_request",
+                `guardian_halt must be base64 of 1..${CONTROL_LIMITS.maxGuardianHaltBytes} bytes`
+              )
+            )
+          }
+          if (
+            (guardianHalt === undefined && input.reason.trim().length === 0) ||
+            Buffer.byteLength(input.reason) > CONTROL_LIMITS.maxReasonBytes
+          ) {
             return yield* Effect.fail(
               refuse(400, "invalid_request", `a halt needs a reason of 1..${CONTROL_LIMITS.maxReasonBytes} bytes`)
             )
           }
-          return yield* answer({ _tag: "HaltMesh", reason: input.reason })
+          return yield* answer({
+            _tag: "HaltMesh",
+            reason: input.reason,
+            ...(guardianHalt === undefined ? {} : { guardianHalt: Uint8Array.from(guardianHalt) })
+          })
         })
       )
     )

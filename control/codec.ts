@@ -57,7 +57,9 @@ export const encodeRequest = (request: ControlRequest): Uint8Array => {
         }
       })
     case "HaltMesh":
-      return wire.ControlRequest.encode({ haltMesh: { reason: request.reason } })
+      return wire.ControlRequest.encode({
+        haltMesh: { reason: request.reason, guardianHalt: Uint8Array.from(request.guardianHalt ?? []) }
+      })
   }
 }
 
@@ -83,10 +85,14 @@ export const decodeRequest = (bytes: Uint8Array): Decoded<ControlRequest> => {
     const checked = checkTask(text, maxTier, types)
     return checked.ok ? succeed({ _tag: "SubmitSelfTask", ...checked.value }) : checked
   }
-  const { reason } = frame.haltMesh!
-  if (reason.trim().length === 0) return fail("a halt needs a reason")
+  const { reason, guardianHalt } = frame.haltMesh!
+  if (guardianHalt.length > CONTROL_LIMITS.maxGuardianHaltBytes) {
+    return fail(`a guardian halt is longer than ${CONTROL_LIMITS.maxGuardianHaltBytes} bytes`)
+  }
+  if (reason.trim().length === 0 && guardianHalt.length === 0) return fail("a halt needs a reason")
   const long = tooLong("the reason", reason, CONTROL_LIMITS.maxReasonBytes)
-  return long === undefined ? succeed({ _tag: "HaltMesh", reason }) : fail(long)
+  if (long !== undefined) return fail(long)
+  return succeed({ _tag: "HaltMesh", reason, ...(guardianHalt.length === 0 ? {} : { guardianHalt }) })
 }
 
 const taskToWire = (task: TaskResult): wire.TaskResult => ({

@@ -3,6 +3,7 @@
 import { Effect } from "effect"
 import { serveGateway } from "../gateway/gateway-node.ts"
 import type { GatewayConfig } from "../gateway/server.ts"
+import { Governance } from "../governance/service.ts"
 import { type RouterNodeOptions, startRouterNode } from "../runtime/router-node.ts"
 import { type SafetyOptions, startSafety } from "../safety/controller.ts"
 import { adminRoutes } from "./admin-http.ts"
@@ -26,12 +27,17 @@ export const startControlNode = (options: ControlNodeOptions) =>
   Effect.gen(function* () {
     const router = yield* startRouterNode(options)
     let setFairUse: ((update: { requestsPerMinute: number }) => void) | undefined
-    const safety = yield* startSafety(router, {
+    const safetyOptions = {
       ...options.safety,
       ...(options.gateway === undefined
         ? {}
         : { setRequestsPerMinute: (requestsPerMinute: number) => setFairUse?.({ requestsPerMinute }) })
-    })
+    }
+    // With a chain configured the router follows it, and so does the gate; otherwise the Governance given.
+    const safety =
+      router.governance === undefined
+        ? yield* startSafety(router, safetyOptions)
+        : yield* Effect.provideService(startSafety(router, safetyOptions), Governance, router.governance.service)
     const service = createControlService(router, safety)
     const server = createControlServer(service, { operators: new Set(options.operators) })
     yield* Effect.promise(() =>

@@ -11,7 +11,8 @@ export const CONTROL_LIMITS = {
   maxResponseBytes: 1024 * 1024,
   maxTextBytes: 2048,
   maxReasonBytes: 512,
-  maxAddressBytes: 1024
+  maxAddressBytes: 1024,
+  maxGuardianHaltBytes: 1024
 } as const
 
 export const CONTROL_ERROR_CODES = [
@@ -35,7 +36,12 @@ export type ControlRequest =
       readonly maxTier: Tier | undefined
       readonly types: ReadonlyArray<ActionType> | undefined
     }
-  | { readonly _tag: "HaltMesh"; readonly reason: string }
+  | {
+      readonly _tag: "HaltMesh"
+      readonly reason: string
+      /** A guardian-signed governance HaltMesh to check, obey and forward to the whole mesh. */
+      readonly guardianHalt?: Uint8Array
+    }
 
 export interface ExpertStatus {
   readonly peerId: string

@@ -95,9 +95,20 @@ export const createControlService = (router: RouterNode, safety: SafetyControlle
         const error = outcome.left
         return failure(error._tag === "HaltedError" ? "HALTED" : "UNAVAILABLE", error.message)
       }
-      case "HaltMesh":
+      case "HaltMesh": {
+        if (request.guardianHalt !== undefined) {
+          if (router.governance === undefined) {
+            return failure("UNAVAILABLE", "this node runs without a chain: it cannot check a guardian's halt")
+          }
+          const outcome = await router.governance.publishHalt(request.guardianHalt)
+          if (!outcome.ok) return failure("INVALID_REQUEST", `the guardian halt was refused: ${outcome.detail}`)
+          const reason = router.governance.state().haltReason ?? request.reason
+          await Effect.runPromise(safety.halt(reason))
+          return { _tag: "Halted", reason }
+        }
         await Effect.runPromise(safety.halt(request.reason))
         return { _tag: "Halted", reason: request.reason }
+      }
     }
   }
   return { handle, status }

@@ -1,6 +1,7 @@
 /* eslint-disable require-yield */
 
 import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -158,6 +159,11 @@ export namespace ControlRequest {
     value: string
   }
 
+  export interface ControlRequestHaltMeshGuardianHaltFieldEvent {
+    field: '$.haltMesh.guardianHalt'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<ControlRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ControlRequest.codec())
   }
@@ -166,7 +172,7 @@ export namespace ControlRequest {
     return decodeMessage(buf, ControlRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ControlRequest>): Generator<ControlRequestRegisterExpertMultiaddrFieldEvent | ControlRequestSubmitSelfTaskTextFieldEvent | ControlRequestSubmitSelfTaskMaxTierFieldEvent | ControlRequestSubmitSelfTaskTypesFieldEvent | ControlRequestHaltMeshReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ControlRequest>): Generator<ControlRequestRegisterExpertMultiaddrFieldEvent | ControlRequestSubmitSelfTaskTextFieldEvent | ControlRequestSubmitSelfTaskMaxTierFieldEvent | ControlRequestSubmitSelfTaskTypesFieldEvent | ControlRequestHaltMeshReasonFieldEvent | ControlRequestHaltMeshGuardianHaltFieldEvent> {
     return streamMessage(buf, ControlRequest.codec(), opts)
   }
 }
@@ -479,6 +485,7 @@ export namespace SubmitSelfTask {
 
 export interface HaltMesh {
   reason: string
+  guardianHalt: Uint8Array<ArrayBuffer>
 }
 
 export namespace HaltMesh {
@@ -496,12 +503,18 @@ export namespace HaltMesh {
           w.string(obj.reason)
         }
 
+        if ((obj.guardianHalt != null && obj.guardianHalt.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.guardianHalt)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          reason: ''
+          reason: '',
+          guardianHalt: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -512,6 +525,10 @@ export namespace HaltMesh {
           switch (tag >>> 3) {
             case 1: {
               obj.reason = reader.string()
+              break
+            }
+            case 2: {
+              obj.guardianHalt = reader.bytes()
               break
             }
             default: {
@@ -536,6 +553,13 @@ export namespace HaltMesh {
               }
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.guardianHalt`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -553,6 +577,11 @@ export namespace HaltMesh {
     value: string
   }
 
+  export interface HaltMeshGuardianHaltFieldEvent {
+    field: '$.guardianHalt'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<HaltMesh>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, HaltMesh.codec())
   }
@@ -561,7 +590,7 @@ export namespace HaltMesh {
     return decodeMessage(buf, HaltMesh.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HaltMesh>): Generator<HaltMeshReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HaltMesh>): Generator<HaltMeshReasonFieldEvent | HaltMeshGuardianHaltFieldEvent> {
     return streamMessage(buf, HaltMesh.codec(), opts)
   }
 }

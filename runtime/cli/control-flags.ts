@@ -12,7 +12,8 @@ export const controlFlags = {
   "control-listen": { type: "string", multiple: true },
   data: { type: "string" },
   subsets: { type: "string" },
-  "task-interval": { type: "string" }
+  "task-interval": { type: "string" },
+  "proposer-key": { type: "string" }
 } as const
 
 export const controlHelp = `  --admin-token-file F  serve the admin API under /admin; operators send "Authorization: Bearer <the file's text>"
@@ -21,7 +22,10 @@ export const controlHelp = `  --admin-token-file F  serve the admin API under /a
   --control-listen MA   where the control protocol listens (default /ip4/127.0.0.1/tcp/0 when --operator is given)
   --data DIR            the task store (default $MESH_DATA or ~/.mesh/data)
   --subsets N           run N self-prompt loops on disjoint subsets of the experts (default 0: none)
-  --task-interval S     pause between a loop's tasks, seconds (default 1)`
+  --task-interval S     pause between a loop's tasks, seconds (default 1)
+  --proposer-key KEY    with --deployment: propose gated actions on chain from this account (also
+                        $MESH_GOV_PRIVATE_KEY; on the embedded chain default dev account 0); without a chain,
+                        gated actions wait in the store`
 
 export interface ControlFlagOptions {
   readonly adminToken: string | undefined
@@ -30,6 +34,7 @@ export interface ControlFlagOptions {
   readonly dataDir: string
   readonly subsets: number | undefined
   readonly intervalMs: number | undefined
+  readonly proposerKey: string | undefined
 }
 
 /** The control options, or undefined when no control flag was given (a plain gateway). */
@@ -68,6 +73,7 @@ export const controlOptions = (command: string, flags: ParsedFlags): ControlFlag
     listen: listen.length > 0 ? listen : operators.length > 0 ? ["/ip4/127.0.0.1/tcp/0"] : [],
     dataDir: resolveDataDir(stringFlag(flags, "data")),
     subsets: integerFlag(command, flags, "subsets", { min: 1, max: 64 }),
-    intervalMs: interval === undefined ? undefined : interval * 1000
+    intervalMs: interval === undefined ? undefined : interval * 1000,
+    proposerKey: stringFlag(flags, "proposer-key") ?? (process.env.MESH_GOV_PRIVATE_KEY || undefined)
   }
 }

@@ -113,7 +113,11 @@ describe("the control protocol /mesh/control/1.0.0", () => {
   test("malformed and oversized frames get MALFORMED_FRAME and FRAME_TOO_LARGE", async () => {
     const garbage = await rawCall(encodeFrame(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f])))
     expect(garbage).toMatchObject({ _tag: "Error", code: "MALFORMED_FRAME" })
-    const two = await rawCall(encodeFrame(WireRequest.encode({ getRouterStatus: {}, haltMesh: { reason: "x" } })))
+    const two = await rawCall(
+      encodeFrame(
+        WireRequest.encode({ getRouterStatus: {}, haltMesh: { reason: "x", guardianHalt: new Uint8Array() } })
+      )
+    )
     expect(two).toMatchObject({ _tag: "Error", code: "MALFORMED_FRAME", message: expect.stringContaining("holds 2") })
     const empty = await rawCall(encodeFrame(new Uint8Array()))
     expect(empty).toMatchObject({ _tag: "Error", code: "MALFORMED_FRAME" })
