@@ -129,6 +129,10 @@ export const startSafety = (router: RouterNode, options: SafetyOptions = {}) =>
     }
 
     let sequence = 0
+    const seeded = (task: number): SamplingOptions => {
+      const sampling = options.sampling ?? { temperature: 1 }
+      return sampling.seed === undefined ? sampling : { ...sampling, seed: sampling.seed + task }
+    }
     const recent: TaskRecord[] = []
     const save = (record: TaskRecord) =>
       Effect.gen(function* () {
@@ -195,7 +199,8 @@ export const startSafety = (router: RouterNode, options: SafetyOptions = {}) =>
               grammar,
               masker,
               vocabulary: vocabularyOf(tokenizer),
-              sampling: options.sampling ?? { temperature: 1 },
+              // A seeded run is reproducible, and each task still draws its own tokens.
+              sampling: seeded(sequence),
               weights: handles.map((handle) => router.controls.weight(handle.peerId)),
               signal: AbortSignal.any([interrupted, controller.signal]),
               halted: () => {

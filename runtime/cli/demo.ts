@@ -9,6 +9,7 @@ import { parseFlags } from "./flags.ts"
 import { generationOptions, samplingFlags } from "./generate.ts"
 import { formatSummary, streamGeneration } from "./generation-output.ts"
 import { governanceDemo } from "./gov-demo.ts"
+import { safetyDemo } from "./safety-demo.ts"
 import { formatSwarm } from "./swarm-table.ts"
 import { UsageError } from "./usage-error.ts"
 
@@ -17,7 +18,8 @@ export const demoHelp = `mesh demo [options] ["prompt"]
 Starts a bootstrap peer and three experts as separate processes (stories260K in F32, Q8_0 and Q4_0). A router joins
 through the bootstrap, discovers the experts from their signed gossip announcements, mixes all three per token over
 libp2p, streams the story and prints the swarm and per-token figures. Then the OpenAI-compatible gateway starts in
-front of the same swarm and answers one chat request. Last, governance: the embedded chain with the contracts, a
+front of the same swarm and answers one chat request. Then the self-prompt loop writes a few tasks under the action
+catalog's grammar and an operator's tier-2 task is refused in phase 0. Last, governance: the embedded chain with the contracts, a
 phase change by vote, a guardian's halt (the gateway answers 503) and a resume by vote. Everything shuts down at the
 end.
 
@@ -141,6 +143,13 @@ export const demoCommand = (args: ReadonlyArray<string>) =>
     })
     out(`  -> ${JSON.stringify(answer.choices?.[0]?.message.content ?? answer)}`)
     out(`     usage ${JSON.stringify(answer.usage)}`)
+    yield* safetyDemo({
+      modelsDir: options.modelsDir,
+      bootstrapAddress,
+      experts: experts.length,
+      seed: options.sampling.seed ?? 1,
+      out
+    })
     yield* governanceDemo({ modelsDir: options.modelsDir, bootstrapAddress, experts: experts.length, out })
     out("shutting down the chain, the gateways, the experts and the bootstrap")
   })
