@@ -1,7 +1,7 @@
-// npm run bench:halt — how long a halt takes to reach every node of a 10-node mesh on loopback (one bootstrap and
-// nine nodes, all governed, in this process), by the gossip path (a guardian-signed HaltMesh message) and by the
-// chain path (KillSwitch.halt, read by each node's polling). Baseline in the same run: an unsigned message of the
-// same size on another topic of the same mesh (gossipsub alone, no signature check).
+// npm run bench:halt — how long a halt takes to reach every node of a 10-node mesh on loopback (a bootstrap-role
+// hub and nine nodes joined through it, all governed, in this process), by the gossip path (a guardian-signed HaltMesh
+// message) and by the chain path (KillSwitch.halt, read by each node's polling). Baseline in the same run: an
+// unsigned message of the same size on another topic of the same mesh (gossipsub alone, no signature check).
 import { Effect, Exit, Scope } from "effect"
 import { chainClients, devAccount } from "../governance/chain/client.ts"
 import { deployGovernance, LOCAL_SETTINGS } from "../governance/chain/deploy.ts"
@@ -72,7 +72,7 @@ const program = Effect.gen(function* () {
     views.push(yield* startGovernance(config, node))
   }
   const baselineSeen = new Map<number, number>()
-  for (const [index, node] of nodes.entries()) {
+  nodes.forEach((node, index) => {
     node.subscribe(
       BASELINE_TOPIC,
       async () => "accept" as const,
@@ -80,7 +80,7 @@ const program = Effect.gen(function* () {
         if (!baselineSeen.has(index)) baselineSeen.set(index, performance.now())
       }
     )
-  }
+  })
   const sender = yield* acquireP2PNode({
     role: "router",
     identity: yield* Effect.promise(newIdentity),
@@ -89,11 +89,11 @@ const program = Effect.gen(function* () {
   })
   // Every node's moment of halt, per trial.
   const haltedAt = new Map<number, number>()
-  for (const [index, view] of views.entries()) {
+  views.forEach((view, index) => {
     view.onChange((state) => {
       if (state.halted && !haltedAt.has(index)) haltedAt.set(index, performance.now())
     })
-  }
+  })
   yield* Effect.promise(() => until(() => sender.topicPeers(HALT_TOPIC) >= 1, 15_000))
   yield* Effect.promise(() => sleep(2000)) // let gossipsub's heartbeats build the topic meshes
 

@@ -11,6 +11,9 @@ import { Inference } from "./inference/service.ts"
 import { DEFAULT_MAX_TOP_K, manifestOf } from "./manifest.ts"
 import { createExpertServer } from "./server.ts"
 
+/** How long open sessions may stay after a halt before the expert closes them itself. */
+export const HALT_GRACE_MS = 250
+
 export interface ExpertNodeOptions {
   readonly modelPath: string
   readonly identity: PeerIdentity
@@ -71,10 +74,24 @@ export const startExpertNode = (options: ExpertNodeOptions) =>
       relayReservation: bootstrap.length > 0
     })
     governance = yield* startNodeGovernance(options.governance, node)
+    // New steps are refused at once (HALTED); open sessions close after a short grace, so that routers, which hear
+    // the same halt, end them first as halted rather than as failed experts.
+    let closing: NodeJS.Timeout | undefined
     const unsubscribe = governance?.onChange((state) => {
-      if (state.halted) server.closeAll(`the mesh is halted: ${state.haltReason ?? "halted by governance"}`)
+      if (!state.halted || closing !== undefined) return
+      closing = setTimeout(() => {
+        closing = undefined
+        server.closeAll(`the mesh is halted: ${state.haltReason ?? "halted by governance"}`)
+      }, HALT_GRACE_MS)
     })
-    if (unsubscribe !== undefined) yield* Effect.addFinalizer(() => Effect.sync(unsubscribe))
+    if (unsubscribe !== undefined) {
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          unsubscribe()
+          clearTimeout(closing)
+        })
+      )
+    }
     // Closed before the node stops (finalizers run in reverse), so sessions end with a reset, not a hang.
     yield* Effect.addFinalizer(() => Effect.sync(() => server.closeAll()))
     yield* Effect.promise(() =>

@@ -210,7 +210,8 @@ export const startRouterNode = (options: RouterNodeOptions) =>
           }
         },
         failed: (peerId, reason) => {
-          if (PEER_FAILURES.has(reason)) {
+          // Experts closing sessions because the mesh halted are not failing.
+          if (PEER_FAILURES.has(reason) && governance?.state().halted !== true) {
             bans.strike(peerId)
             watcher.record({ _tag: "PeerFailed", at: Date.now(), peerId: asPeerId(peerId), reason })
           }
@@ -248,7 +249,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
       } catch (cause) {
         // An expert that cannot be reached or broke the protocol is evicted; one that is busy (SESSION_LIMIT) or
         // refused this request (context, tokens) is healthy and stays.
-        if (cause instanceof ExpertError && PEER_FAILURES.has(cause.code)) {
+        if (cause instanceof ExpertError && PEER_FAILURES.has(cause.code) && governance?.state().halted !== true) {
           watcher.record({ _tag: "PeerFailed", at: Date.now(), peerId: asPeerId(cause.address), reason: cause.code })
         }
         throw cause
