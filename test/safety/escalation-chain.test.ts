@@ -82,7 +82,7 @@ test("a tier-2 ban is refused in phase 0, proposed on chain, and runs after the 
   let ran: TaskRecord | undefined
   const found = await eventually(async () => {
     const tasks = await runtime.runPromise(node.safety.tasks(50))
-    ran = tasks.find((record) => record.source === "governance" && record.request === task.id)
+    ran = tasks.find((record) => record.source === "governance" && record.actionHash === task.actionHash)
     return ran !== undefined
   }, 15_000)
   expect(found).toBe(true)

@@ -87,7 +87,8 @@ test("escalation: a tier-2 ban is refused in phase 0, proposed, and runs once go
   let ran: TaskRecord | undefined
   for (let waited = 0; ran === undefined && waited < 5000; waited += 20) {
     await new Promise((resolve) => setTimeout(resolve, 20))
-    ran = (await allTasks()).find((record) => record.source === "governance" && record.request === task.id)
+    // Found by the action's hash: a loop above may have proposed the same action first (it is proposed once).
+    ran = (await allTasks()).find((record) => record.source === "governance" && record.actionHash === task.actionHash)
   }
   expect(ran?.decision).toBe("ran")
   expect(ran?.reason).toContain("approved")
