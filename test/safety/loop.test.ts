@@ -36,6 +36,7 @@ test("a loop writes two tasks; each is gated by its tier in phase 0 and recorded
     expect(task.tier).toBe(TIERS[task.action!.type])
     // Phase 0 allows tier 0 only: higher tiers became proposals.
     if (task.tier === 0) expect(["ran", "rejected"]).toContain(task.decision)
+    else if (task.decision === "rejected") expect(task.reason).toBe("this node serves no gateway to limit")
     else expect(task.decision).toBe("proposed")
     expect(task.finishedAt).toBeGreaterThanOrEqual(task.startedAt)
     expect(task.figures.steps).toBeGreaterThan(0)
@@ -137,8 +138,8 @@ test("a halt stops a running loop within one step, and nothing starts afterwards
   let tasksSeen = 0
   onStep = (task) => {
     if (task.step === 1) tasksSeen++
-    // In the third task, halfway through writing it.
-    if (tasksSeen === 3 && task.step === 6 && haltedAtStep === undefined) {
+    // In the third task (or a later one, should the third be shorter), while it is being written.
+    if (tasksSeen >= 3 && task.step === 3 && haltedAtStep === undefined) {
       haltedAtStep = task.step
       world.runtime.runFork(world.memory.set((state) => ({ ...state, halted: true, haltReason: "test halt" })))
     }
@@ -146,9 +147,9 @@ test("a halt stops a running loop within one step, and nothing starts afterwards
   await world.run(world.safety.startLoops(1))
   await world.run(world.safety.awaitLoops)
   onStep = undefined
-  expect(haltedAtStep).toBe(6)
+  expect(haltedAtStep).toBe(3)
   const tasks = (await allTasks()).slice(0, (await allTasks()).length - before)
-  expect(tasks).toHaveLength(3)
+  expect(tasks.length).toBeGreaterThanOrEqual(3)
   const last = tasks[0]!
   expect(last.decision).toBe("halted")
   expect(last.figures.steps).toBeLessThanOrEqual(haltedAtStep! + 1)
@@ -158,10 +159,10 @@ test("a halt stops a running loop within one step, and nothing starts afterwards
   expect(status.loops[0]?.stopped).toBe("halted")
 
   await new Promise((resolve) => setTimeout(resolve, 500))
-  expect(await allTasks()).toHaveLength(before + 3)
+  expect(await allTasks()).toHaveLength(before + tasks.length)
   const refused = await world.run(Effect.either(world.safety.runTask({ source: "operator", text: "Report." })))
   expect(Either.isLeft(refused) && refused.left._tag).toBe("HaltedError")
   const restarted = await world.run(Effect.either(world.safety.startLoops(1, 1)))
   expect(Either.isLeft(restarted) && restarted.left._tag).toBe("HaltedError")
-  expect(await allTasks()).toHaveLength(before + 3)
+  expect(await allTasks()).toHaveLength(before + tasks.length)
 })
