@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net"
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import { type RouterNodeOptions, startRouterNode } from "../runtime/router-node.ts"
+import { type RouterNode, type RouterNodeOptions, startRouterNode } from "../runtime/router-node.ts"
 import { type GatewayConfig, makeGateway } from "./server.ts"
 
 export interface GatewayNodeOptions extends RouterNodeOptions, GatewayConfig {
@@ -13,9 +13,12 @@ export interface GatewayNodeOptions extends RouterNodeOptions, GatewayConfig {
   readonly host: string
 }
 
-export const startGatewayNode = (options: GatewayNodeOptions) =>
+/** The HTTP API in front of a router that is already running; the server lives as long as the scope. */
+export const serveGateway = (
+  router: RouterNode,
+  options: GatewayConfig & { readonly port: number; readonly host: string }
+) =>
   Effect.gen(function* () {
-    const router = yield* startRouterNode(options)
     const gateway = makeGateway(router, options)
     const server = createServer()
     // The HTTP server lives in this scope: built into it, released with it.
@@ -32,3 +35,6 @@ export const startGatewayNode = (options: GatewayNodeOptions) =>
       url: `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`
     }
   })
+
+export const startGatewayNode = (options: GatewayNodeOptions) =>
+  Effect.flatMap(startRouterNode(options), (router) => serveGateway(router, options))

@@ -59,6 +59,8 @@ export interface GatewayConfig {
   readonly requestTimeoutMs?: number
   /** Experts mixed per token unless the request's `mesh.k` says otherwise. Default 2 (fewer if fewer exist). */
   readonly defaultK?: number
+  /** Routes served before the OpenAI API's catch-all (the admin API). */
+  readonly extraRoutes?: HttpRouter.HttpRouter<never, never>
 }
 
 export const GATEWAY_DEFAULTS = { maxBodyBytes: 1024 * 1024, requestTimeoutMs: 120_000, defaultK: 2 } as const
@@ -92,7 +94,7 @@ export const makeGateway = (router: RouterNode, config: GatewayConfig = {}) => {
   const maxBodyBytes = config.maxBodyBytes ?? GATEWAY_DEFAULTS.maxBodyBytes
   const timeoutMs = config.requestTimeoutMs ?? GATEWAY_DEFAULTS.requestTimeoutMs
   const defaultK = config.defaultK ?? GATEWAY_DEFAULTS.defaultK
-  const fairUse = createFairUse(config.fairUse)
+  let fairUse = createFairUse(config.fairUse)
   const metrics = createGatewayMetrics()
 
   const observe = (endpoint: string, startedMs: number) => (response: HttpServerResponse.HttpServerResponse) =>
@@ -141,8 +143,10 @@ export const makeGateway = (router: RouterNode, config: GatewayConfig = {}) => {
           })
         )
       }
-      // By default as many as are usable now, up to the default: experts banned after a failure sit this one out.
-      const k = decoded.mesh.k ?? Math.max(1, Math.min(defaultK, router.usableExperts(family.tokenizerHash)))
+      // By default as many as are usable now, up to the router's K: experts banned after a failure sit this one out.
+      const k =
+        decoded.mesh.k ??
+        Math.max(1, Math.min(router.controls.k() ?? defaultK, router.usableExperts(family.tokenizerHash)))
       if (k > family.experts) {
         return yield* Effect.fail(noExperts(`${k} experts asked for, ${family.experts} serve ${family.id} now`, 5))
       }
@@ -351,7 +355,18 @@ export const makeGateway = (router: RouterNode, config: GatewayConfig = {}) => {
     HttpRouter.get("/v1/models", models),
     HttpRouter.post("/v1/chat/completions", complete("chat")),
     HttpRouter.post("/v1/completions", complete("completion")),
+    (routes) => (config.extraRoutes === undefined ? routes : HttpRouter.concat(routes, config.extraRoutes)),
     HttpRouter.all("*", notRouted)
   )
-  return { app, fairUse, metrics }
+  return {
+    app,
+    get fairUse() {
+      return fairUse
+    },
+    /** New fair-use limits, from now on (budgets start full again); a bad value is a RangeError. */
+    setFairUse: (update: Partial<FairUseConfig>) => {
+      fairUse = createFairUse({ ...fairUse.config, ...update })
+    },
+    metrics
+  }
 }

@@ -34,6 +34,11 @@ export const createBans = (options: BanOptions = {}, now: () => number = Date.no
       bans.set(peerId, { strikes, until: at + lengthMs, lengthMs })
       return lengthMs
     },
+    /** Bans a peer for `lengthMs` at once (an operator's or a governed decision), however clean it has been. */
+    ban: (peerId: string, lengthMs: number): void => {
+      const previous = bans.get(peerId)
+      bans.set(peerId, { strikes: (previous?.strikes ?? 0) + 1, until: now() + lengthMs, lengthMs })
+    },
     isBanned: (peerId: string): boolean => (bans.get(peerId)?.until ?? 0) > now(),
     /** Peer ids banned right now (for a choice's `exclude`). */
     banned: (): Set<string> => {

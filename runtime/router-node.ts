@@ -7,7 +7,9 @@ import { Inference } from "../experts/inference/service.ts"
 import type { Tokenizer } from "../experts/inference/tokenizer.ts"
 import type { GovernanceConfig, NodeGovernance } from "../governance/live.ts"
 import { createBans } from "../router/bans.ts"
+import { createRouterControls, type RouterControls } from "../router/controls.ts"
 import { ExpertError, GenerationRequestError, TokenizerNotFoundError } from "../router/errors.ts"
+import type { Dial } from "../router/expert-client.ts"
 import { type GenerationEvent, type GenerationRequest, generate } from "../router/generation.ts"
 import { asPeerId } from "../router/registry/events.ts"
 import { chooseExperts } from "../router/registry/select.ts"
@@ -18,7 +20,7 @@ import { commonTokenizer } from "../router/swarm.ts"
 import { findTokenizerFile } from "../router/tokenizer-lookup.ts"
 import { governGeneration, startNodeGovernance } from "./node-governance.ts"
 import { newIdentity, type PeerIdentity, verifyPeerSignature } from "./p2p/identity.ts"
-import { acquireP2PNode } from "./p2p/node.ts"
+import { acquireP2PNode, type P2PNode } from "./p2p/node.ts"
 
 export interface RouterNodeOptions {
   readonly modelsDir: string
@@ -34,6 +36,8 @@ export interface RouterNodeOptions {
    * sessions are marked as such on the experts, which give them up at once to any router's new request.
    */
   readonly stickySessions?: boolean
+  /** Multiaddrs to listen on (a node serving the control protocol); default none: dial only. */
+  readonly listen?: ReadonlyArray<string>
   /** On-chain governance: halts end generations with MeshHaltedError. Without it the router ignores governance. */
   readonly governance?: GovernanceConfig
 }
@@ -66,6 +70,14 @@ export interface RouterNode {
     readonly reused: number
     readonly byExpert: ReadonlyMap<string, number>
   }
+  /** K and mixture weights that later generations use (requests without their own). */
+  readonly controls: RouterControls
+  /** Peers kept out of every choice for a while. */
+  readonly bans: ReturnType<typeof createBans>
+  /** Opens a protocol stream (the expert protocol for sessions outside `generate`, e.g. grammar-constrained ones). */
+  readonly dial: Dial
+  /** The router's libp2p node: its addresses, and protocol handlers (the control protocol). */
+  readonly node: Pick<P2PNode, "handle" | "multiaddrs">
   /** This router's governance view; undefined when started without a chain. */
   readonly governance: NodeGovernance | undefined
 }
@@ -116,7 +128,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
     const node = yield* acquireP2PNode({
       role: "router",
       identity,
-      listen: [],
+      listen: options.listen ?? [],
       bootstrap: options.bootstrap ?? [],
       ...(options.lan === undefined ? {} : { lan: options.lan })
     })
@@ -153,6 +165,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
     }
 
     const bans = createBans()
+    const controls = createRouterControls()
     const sticky = createStickySessions()
     yield* Effect.addFinalizer(() => Effect.sync(() => sticky.closeAll()))
     const tokenizers = new Map<string, Promise<Tokenizer>>()
@@ -229,8 +242,10 @@ export const startRouterNode = (options: RouterNodeOptions) =>
         )
       }
       try {
+        const weighted = request.weights === undefined && controls.weights().size > 0
         for await (const event of generate(node.dial, familyTokenizer, chosen, {
           ...request,
+          ...(weighted ? { weights: chosen.map((expert) => controls.weight(expert.peerId)) } : {}),
           prompt,
           failover,
           // Pinned experts are the caller's choice; parked sessions of others are not substituted for them.
@@ -283,7 +298,11 @@ export const startRouterNode = (options: RouterNodeOptions) =>
       tokenizer,
       generate: (request) => governGeneration(governance, request, generateWithRegistry),
       sticky: () => ({ parked: sticky.parked(), reused: sticky.reused(), byExpert: sticky.parkedByExpert() }),
-      governance
+      governance,
+      controls,
+      bans,
+      dial: node.dial,
+      node
     }
     return router
   })

@@ -10,6 +10,7 @@ import { parseFlags } from "./flags.ts"
 import { generationOptions, samplingFlags } from "./generate.ts"
 import { formatSummary, streamGeneration } from "./generation-output.ts"
 import { governanceDemo } from "./gov-demo.ts"
+import { safetyDemo } from "./safety-demo.ts"
 import { formatSwarm } from "./swarm-table.ts"
 import { UsageError } from "./usage-error.ts"
 
@@ -19,7 +20,8 @@ Starts a bootstrap peer and three experts as separate processes (stories260K in 
 through the bootstrap, discovers the experts from their signed gossip announcements, mixes all three per token over
 libp2p, streams the story and prints the swarm and per-token figures. Then the OpenAI-compatible gateway starts in
 front of the same swarm and answers one chat request, and a second turn of a chat that reuses the first turn's expert
-sessions; an expert is SIGKILLed mid-answer and a replacement takes over. Last, governance: the embedded chain with the contracts, a
+sessions; an expert is SIGKILLed mid-answer and a replacement takes over. Then the self-prompt loop writes a few
+tasks under the action catalog's grammar and an operator's tier-2 task is refused in phase 0. Last, governance: the embedded chain with the contracts, a
 phase change by vote, a guardian's halt (the gateway answers 503) and a resume by vote. Everything shuts down at the
 end.
 
@@ -148,6 +150,13 @@ export const demoCommand = (args: ReadonlyArray<string>) =>
       out
     })
     yield* Effect.promise(() => router.waitForExperts(experts.length, 20_000))
+    yield* safetyDemo({
+      modelsDir: options.modelsDir,
+      bootstrapAddress,
+      experts: experts.length,
+      seed: options.sampling.seed ?? 1,
+      out
+    })
     yield* governanceDemo({ modelsDir: options.modelsDir, bootstrapAddress, experts: experts.length, out })
     out("shutting down the chain, the gateways, the experts and the bootstrap")
   })

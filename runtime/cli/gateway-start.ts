@@ -5,6 +5,8 @@ import { startGatewayNode } from "../../gateway/gateway-node.ts"
 import { GATEWAY_DEFAULTS } from "../../gateway/server.ts"
 import { resolveModelsDir } from "../models-dir.ts"
 import { chainFlags, chainHelp, governanceOption } from "./chain-flags.ts"
+import { controlFlags, controlHelp, controlOptions } from "./control-flags.ts"
+import { startGatewayWithControl } from "./control-start.ts"
 import { booleanFlag, integerFlag, parseFlags, stringFlag, stringsFlag } from "./flags.ts"
 import { networkFlags, networkHelp, networkOptions, resolveIdentity } from "./network-flags.ts"
 import { UsageError } from "./usage-error.ts"
@@ -28,13 +30,16 @@ ${chainHelp}
   --no-sticky-sessions  open fresh expert sessions for every request instead of keeping a chat's sessions (and
                         KV caches) for its next turn
   --json                print one JSON line {url, peerId}
+
+Safety and control (self-prompt loops, /mesh/control/1.0.0, the admin API; see docs/safety.md):
+${controlHelp}
 `
 
 const COMMAND = "gateway start"
 
 export const gatewayStart = (args: ReadonlyArray<string>) =>
   Effect.gen(function* () {
-    const { options, network, json } = yield* Effect.try({
+    const { options, network, json, control } = yield* Effect.try({
       try: () => {
         const flags = parseFlags(
           COMMAND,
@@ -55,7 +60,8 @@ export const gatewayStart = (args: ReadonlyArray<string>) =>
             "max-body": { type: "string" },
             timeout: { type: "string" },
             "no-sticky-sessions": { type: "boolean" },
-            json: { type: "boolean" }
+            json: { type: "boolean" },
+            ...controlFlags
           },
           false
         )
@@ -71,6 +77,7 @@ export const gatewayStart = (args: ReadonlyArray<string>) =>
         const timeoutSeconds = integer("timeout", 1, 3600)
         return {
           network,
+          control: controlOptions(COMMAND, flags),
           json: booleanFlag(flags, "json"),
           options: {
             port: integer("port", 0, 65_535) ?? 8080,
@@ -95,13 +102,17 @@ export const gatewayStart = (args: ReadonlyArray<string>) =>
       catch: (error) => error as UsageError
     })
     const identity = yield* resolveIdentity(network)
-    const gateway = yield* startGatewayNode({
+    const nodeOptions = {
       // Flags not given stay absent, so the gateway's own defaults apply.
       ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
       identity,
       bootstrap: network.bootstrap,
       lan: network.lan
-    } as Parameters<typeof startGatewayNode>[0])
+    } as Parameters<typeof startGatewayNode>[0]
+    const gateway =
+      control === undefined
+        ? yield* startGatewayNode(nodeOptions)
+        : yield* startGatewayWithControl(nodeOptions, control)
     if (json) {
       process.stdout.write(
         `${JSON.stringify({ event: "listening", url: gateway.url, peerId: gateway.router.peerId, multiaddrs: [] })}\n`

@@ -16,6 +16,8 @@ Usage:
   mesh chain start [--port 8545]                                      the embedded chain with governance deployed
   mesh gov status | propose | vote | queue | execute | cancel | halt  governance and the kill switch (viem)
   mesh gov advance | pass                                             embedded chain: mine blocks, pass a proposal
+  mesh task submit "text" --gateway URL [--max-tier T]               an operator's task, written and gated by the mesh
+  mesh task list | show ID [--gateway URL | --data DIR]               the tasks the mesh wrote and what became of them
   mesh demo [--models DIR]                                            a local swarm writes a story (npm start)
 
 mesh COMMAND --help shows a command's options.
@@ -81,6 +83,24 @@ const commands: Record<string, Command> = {
       }
     ])
   ),
+  "task submit": {
+    load: async () => {
+      const { taskSubmit, taskSubmitHelp } = await import("./task-submit.ts")
+      return { help: taskSubmitHelp, run: (args) => Effect.scoped(taskSubmit(args)) }
+    }
+  },
+  "task list": {
+    load: async () => {
+      const { taskList, taskListHelp } = await import("./task-list.ts")
+      return { help: taskListHelp, run: taskList }
+    }
+  },
+  "task show": {
+    load: async () => {
+      const { taskShow, taskShowHelp } = await import("./task-list.ts")
+      return { help: taskShowHelp, run: taskShow }
+    }
+  },
   demo: {
     load: async () => {
       const { demoCommand, demoHelp } = await import("./demo.ts")

@@ -30,3 +30,14 @@ test("failures seen during a ban are one incident: eight generations losing the 
   clock = 1001
   expect(bans.strike("a")).toBe(2000)
 })
+
+test("a governed ban keeps a peer out for its whole length, however clean it was", () => {
+  let clock = 0
+  const bans = createBans({ baseMs: 1000, maxMs: 8000 }, () => clock)
+  bans.ban("a", 60_000)
+  expect(bans.isBanned("a")).toBe(true)
+  clock = 59_999
+  expect(bans.banned()).toEqual(new Set(["a"]))
+  clock = 60_001
+  expect(bans.isBanned("a")).toBe(false)
+})

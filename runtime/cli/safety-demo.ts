@@ -1,0 +1,60 @@
+// The demo's self-prompt part: a control node writes its own next tasks through the experts under the catalog's
+// grammar, in phase 0 (fail closed: tier 0 only); tier-0 actions run, the rest become proposals; an operator's
+// tier-2 task (ban a peer) is refused and proposed. Every task is recorded in a level store, removed at the end.
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer } from "effect"
+import { startControlNode } from "../../control/control-node.ts"
+import { taskResult } from "../../control/service.ts"
+import { layerMemory } from "../../governance/service.ts"
+import { layerLevel } from "../../store/store.ts"
+import { formatTaskLine } from "./task-output.ts"
+
+export interface SafetyDemoOptions {
+  readonly modelsDir: string
+  readonly bootstrapAddress: string
+  readonly experts: number
+  readonly seed: number
+  readonly out: (line: string) => void
+}
+
+export const safetyDemo = (options: SafetyDemoOptions) =>
+  Effect.gen(function* () {
+    const { out } = options
+    const dataDir = yield* Effect.acquireRelease(
+      Effect.sync(() => mkdtempSync(join(tmpdir(), "mesh-demo-tasks-"))),
+      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+    )
+    const services = yield* Layer.build(Layer.merge(layerMemory(), layerLevel(join(dataDir, "tasks"))))
+    const node = yield* Effect.provide(
+      startControlNode({
+        modelsDir: options.modelsDir,
+        bootstrap: [options.bootstrapAddress],
+        operators: [],
+        safety: { intervalMs: 0, sampling: { temperature: 1, seed: options.seed } }
+      }),
+      services
+    )
+    yield* Effect.promise(() => node.router.waitForExperts(options.experts, 20_000))
+    out("\nself-prompt: the mesh writes its next tasks (grammar-constrained to the action catalog), phase 0")
+    const started = performance.now()
+    yield* node.safety.startLoops(1, 3)
+    yield* node.safety.awaitLoops
+    const cycles = yield* node.safety.tasks(3)
+    for (const task of [...cycles].reverse()) out(`  ${formatTaskLine(taskResult(task))}`)
+    const figures = cycles.map((task) => task.figures)
+    const steps = figures.reduce((sum, figure) => sum + figure.steps, 0)
+    const maskMs = figures.reduce((sum, figure) => sum + figure.maskMsTotal, 0)
+    out(
+      `  ${cycles.length} cycles in ${(performance.now() - started).toFixed(0)} ms; ${steps} expert round trips; ` +
+        `token masks ${maskMs.toFixed(2)} ms in all`
+    )
+    const operator = yield* node.safety.runTask({
+      source: "operator",
+      text: "Ban the slowest expert.",
+      types: ["ban_peer"]
+    })
+    out(`operator task "Ban the slowest expert." (tier 2 in phase 0):`)
+    out(`  ${formatTaskLine(taskResult(operator))}`)
+  })
