@@ -84,11 +84,11 @@ export interface ChaosResult {
 const NAMES = [
   "Lily", "Tom", "Sue", "Ben", "Max", "Anna", "Tim", "Mia", "Sam", "Jack",
   "Zoe", "Bob", "Kate", "Leo", "Amy", "Joe", "Ella", "Dan", "Rose", "Fred"
-] // biome-ignore format: a word list
+]
 const OPENINGS = [
   "saw a big red ball", "wanted to play in the park", "found a small bird", "had a new toy car", "was very sad",
   "liked to eat cake", "went to the beach", "heard a loud noise", "made a pretty card", "lost a blue hat"
-] // biome-ignore format: a word list
+]
 
 /** Distinct prompts, one per request. */
 export const chaosPrompts = (count: number): ReadonlyArray<string> => {
