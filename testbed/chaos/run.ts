@@ -82,12 +82,38 @@ export interface ChaosResult {
 }
 
 const NAMES = [
-  "Lily", "Tom", "Sue", "Ben", "Max", "Anna", "Tim", "Mia", "Sam", "Jack",
-  "Zoe", "Bob", "Kate", "Leo", "Amy", "Joe", "Ella", "Dan", "Rose", "Fred"
+  "Lily",
+  "Tom",
+  "Sue",
+  "Ben",
+  "Max",
+  "Anna",
+  "Tim",
+  "Mia",
+  "Sam",
+  "Jack",
+  "Zoe",
+  "Bob",
+  "Kate",
+  "Leo",
+  "Amy",
+  "Joe",
+  "Ella",
+  "Dan",
+  "Rose",
+  "Fred"
 ]
 const OPENINGS = [
-  "saw a big red ball", "wanted to play in the park", "found a small bird", "had a new toy car", "was very sad",
-  "liked to eat cake", "went to the beach", "heard a loud noise", "made a pretty card", "lost a blue hat"
+  "saw a big red ball",
+  "wanted to play in the park",
+  "found a small bird",
+  "had a new toy car",
+  "was very sad",
+  "liked to eat cake",
+  "went to the beach",
+  "heard a loud noise",
+  "made a pretty card",
+  "lost a blue hat"
 ]
 
 /** Distinct prompts, one per request. */
