@@ -3,6 +3,7 @@
 // are the development mnemonic's first 20, each funded with 10 000 ETH.
 import { Data, Effect } from "effect"
 import { createHardhatRuntimeEnvironment } from "hardhat/hre"
+import { PROJECT_ROOT } from "../runtime/models-dir.ts"
 import { LOCAL_CHAIN_ID } from "./chain/client.ts"
 
 export class ChainServerError extends Data.TaggedError("ChainServerError")<{
@@ -38,7 +39,8 @@ export const acquireChainServer = (options: ChainServerOptions = {}) =>
             }
           },
           {},
-          process.cwd()
+          // hardhat looks for a package.json at the project root: mesh's own, wherever the command runs from.
+          PROJECT_ROOT
         )
         const server = await hre.network.createServer("mesh", options.host ?? "127.0.0.1", options.port ?? 0)
         const address = await server.listen()
