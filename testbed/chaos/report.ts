@@ -23,7 +23,7 @@ export const renderReport = (result: ChaosResult, context: { readonly date: stri
     "  namespace, reachable only through its own fault proxy; a bootstrap in another namespace; the gateway and the",
     "  clients in the root namespace.",
     `- ${options.clients} concurrent clients x ${options.requestsPerClient} streaming \`/v1/completions\` requests = ${requests.length} requests,`,
-    `  greedy, ${options.maxTokens} tokens each, K = ${options.k}, every prompt distinct.`,
+    `  greedy, ${options.maxTokens} tokens each, K = ${options.k}, every prompt distinct${(options.thinkMs ?? 0) > 0 ? `, ${options.thinkMs} ms between a client's requests` : ""}.`,
     "- Each finished answer is compared with its fault-free reference (the same prompt answered by two pinned experts",
     "  before any fault).",
     `- Faults: one every ${options.meanGapMs} ms on average (exponential gaps), at most ${options.maxDisrupted} experts out of service at`,

@@ -25,6 +25,8 @@ export interface ChaosOptions {
   readonly meanGapMs: number
   readonly maxDisrupted: number
   readonly heartbeatMs: number
+  /** A client's pause between its requests, ms (a reader between two questions). Default 0. */
+  readonly thinkMs?: number
   readonly modelPath: string
   readonly modelsDir: string
   readonly log?: (line: string) => void
@@ -241,6 +243,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
     await Promise.all(
       Array.from({ length: options.clients }, async (_, client) => {
         for (let index = 0; index < options.requestsPerClient; index++) {
+          if (index > 0 && (options.thinkMs ?? 0) > 0) await sleep(options.thinkMs!)
           const number = client * options.requestsPerClient + index
           // K is left to the gateway, as most callers leave it.
           const record = await streamCompletion(gateway.url, { prompt: prompts[number]!, maxTokens: options.maxTokens })
