@@ -11,6 +11,9 @@ import type { ExpertModel, ModelSequence } from "./inference/expert-model.ts"
 /** A session idle this long may give its slot to a new one when the expert is full (a parked one may at once). */
 const EVICTABLE_IDLE_MS = 1000
 
+/** How long a full expert looks for a parked, idle or freed session before refusing a new one. */
+const ROOM_WAIT_MS = 250
+
 export interface ExpertServerOptions {
   /** A session with no request for this long is closed and its sequence freed. Default 60 s. */
   readonly idleTimeoutMs?: number
@@ -84,6 +87,17 @@ export const createExpertServer = (
       await new Promise((resolve) => setTimeout(resolve, 5))
     }
   }
+  /**
+   * A full expert waits a moment for room before refusing with SESSION_LIMIT: a router's ParkSession for a finished
+   * answer may still be on its way, racing the same router's (or another's) next OpenSession.
+   */
+  const makeRoom = async () => {
+    for (let waited = 0; waited <= ROOM_WAIT_MS; waited += 10) {
+      await evictIdleSession()
+      if (model.freeSessions() > 0) return
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
   let sessionCount = 0
   let pending = 0
   let sessionsOpened = 0
@@ -119,7 +133,7 @@ export const createExpertServer = (
             end: false
           }
         }
-        if (model.freeSessions() === 0) await evictIdleSession()
+        if (model.freeSessions() === 0) await makeRoom()
         const sequence = await model.openSequence()
         sessionCount++
         sessionsOpened++
