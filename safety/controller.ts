@@ -214,13 +214,13 @@ export const startSafety = (router: RouterNode, options: SafetyOptions = {}) =>
               }
             }),
           catch: (cause) => cause
-        }).pipe(Effect.either)
+          // The controller only stops the writing: forgotten as soon as writing ends, interrupted or not.
+        }).pipe(Effect.ensuring(Effect.sync(() => running.delete(controller))), Effect.either)
         const finish = (
           decision: Decision,
           fields: Partial<Pick<TaskRecord, "output" | "action" | "actionHash" | "tier" | "reason" | "result">>
         ) =>
           Effect.gen(function* () {
-            running.delete(controller)
             const finishedAt = yield* Clock.currentTimeMillis
             const state = effectiveState()
             const figures =
