@@ -27,7 +27,7 @@ export interface ExpertNodeOptions {
   readonly threads?: number
   readonly contextSize?: number
   readonly maxSessions?: number
-  /** Let sessions share evaluation batches (see ExpertModelOptions.batchSessions). Default false. */
+  /** One context with shared batches instead of a context per session (see ExpertModelOptions.batchSessions). */
   readonly batchSessions?: boolean
   readonly maxTopK?: number
   readonly idleTimeoutMs?: number

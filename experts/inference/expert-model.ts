@@ -19,10 +19,11 @@ export interface ExpertModelOptions {
   /** Concurrent sessions (context sequences). Default 4. */
   readonly maxSessions?: number
   /**
-   * Let node-llama-cpp evaluate several sessions' tokens in one batch. Default false: a batch's size and company
-   * change the kernels' summation order, so a session's logits would depend on what other sessions did at the same
-   * moment. Evaluated alone, a session's logits depend only on its own tokens and their chunking, which is what lets
-   * a replacement expert replay a prefix bit for bit (failover) and a checker reproduce an answer.
+   * One context whose sequences node-llama-cpp evaluates in shared batches. Default false: each session gets its own
+   * context and evaluates alone (in parallel with the others, a thread each). A batch's size and company change the
+   * kernels' summation order, so in a shared batch a session's logits would depend on what other sessions did at the
+   * same moment; alone, they depend only on its own tokens and their chunking, which is what lets a replacement
+   * expert replay a prefix bit for bit (failover) and a checker reproduce an answer.
    */
   readonly batchSessions?: boolean
 }
@@ -64,62 +65,62 @@ export const loadExpertModel = async (
   const trainContext = info.trainContextSize > 0 ? info.trainContextSize : 4096
   const contextSize = Math.min(options.contextSize ?? trainContext, trainContext)
   let model: LlamaModel
-  let context: LlamaContext
   try {
     model = await llama.loadModel({ modelPath: info.path })
   } catch (cause) {
     throw new ModelLoadError({ path: info.path, message: `cannot load ${info.path}: ${String(cause)}`, cause })
   }
+  // Separate sessions: one context per session, each evaluating alone (and in parallel with the others, a thread
+  // each). Shared batches: one context whose sequences node-llama-cpp batches together.
+  let contexts: LlamaContext[]
   try {
-    context = await model.createContext({ contextSize, sequences: maxSessions, threads })
+    contexts =
+      options.batchSessions === true
+        ? [await model.createContext({ contextSize, sequences: maxSessions, threads })]
+        : await Promise.all(
+            Array.from({ length: maxSessions }, () => model.createContext({ contextSize, sequences: 1, threads }))
+          )
   } catch (cause) {
     await model.dispose()
     throw new ModelLoadError({ path: info.path, message: `cannot create a context: ${String(cause)}`, cause })
   }
   const vocabSize = info.vocabSize
+  /** Contexts holding an open session (separate sessions only; a shared context is never taken). */
+  const taken = new Set<LlamaContext>()
   let active = 0
-  // One evaluation at a time unless sessions may share batches (see batchSessions).
-  let queue: Promise<unknown> = Promise.resolve()
-  const exclusive = <A>(work: () => Promise<A>): Promise<A> => {
-    if (options.batchSessions === true) return work()
-    const run = queue.then(work, work)
-    queue = run.catch(() => undefined)
-    return run
-  }
+  const limitError = () =>
+    new SessionError({ code: "SESSION_LIMIT", message: `all ${maxSessions} sessions of this expert are in use` })
   // node-llama-cpp keeps one cell free and shifts the context (erasing early tokens) rather than fill it, which would
   // silently change what the model sees: a session holds at most contextSize - 1 tokens, and never shifts.
-  const usableContext = context.contextSize - 1
+  const usableContext = contexts[0]!.contextSize - 1
   return {
     info: { ...info, addBos: model.tokens.shouldPrependBosToken },
     contextSize: usableContext,
     maxSessions,
     freeSessions: () => maxSessions - active,
     openSequence: async () => {
-      if (active >= maxSessions) {
-        throw new SessionError({
-          code: "SESSION_LIMIT",
-          message: `all ${maxSessions} sessions of this expert are in use`
-        })
-      }
+      if (active >= maxSessions) throw limitError()
+      const context = options.batchSessions === true ? contexts[0]! : contexts.find((each) => !taken.has(each))
+      if (context === undefined) throw limitError()
       active++
+      if (options.batchSessions !== true) taken.add(context)
+      const release = () => {
+        active--
+        taken.delete(context)
+      }
       // node-llama-cpp hands a disposed sequence's slot back asynchronously: a slot this expert already counts as
       // free may take a moment to return.
       for (let waited = 0; context.sequencesLeft === 0 && waited < SLOT_RECLAIM_WAIT_MS; waited += 2) {
         await new Promise((resolve) => setTimeout(resolve, 2))
       }
       if (context.sequencesLeft === 0) {
-        active--
-        throw new SessionError({
-          code: "SESSION_LIMIT",
-          message: `all ${maxSessions} sessions of this expert are in use`
-        })
+        release()
+        throw limitError()
       }
-      return makeSequence(context.getSequence(), vocabSize, usableContext, exclusive, () => {
-        active--
-      })
+      return makeSequence(context.getSequence(), vocabSize, usableContext, release)
     },
     dispose: async () => {
-      await context.dispose()
+      await Promise.all(contexts.map((context) => context.dispose()))
       await model.dispose()
     }
   }
@@ -132,7 +133,6 @@ const makeSequence = (
   sequence: LlamaContextSequence,
   vocabSize: number,
   contextSize: number,
-  exclusive: <A>(work: () => Promise<A>) => Promise<A>,
   onDispose: () => void
 ): ModelSequence => {
   let disposed = false
@@ -172,7 +172,7 @@ const makeSequence = (
           ? [token as Token, { generateNext: { logits: { filter }, totalLogitWeight: true } }]
           : (token as Token)
       )
-      const output = await exclusive(() => sequence.controlledEvaluate(input))
+      const output = await sequence.controlledEvaluate(input)
       const next = output[last]?.next
       if (next?.logits === undefined || next.totalLogitWeight === undefined) {
         throw new SessionError({ code: "INTERNAL", message: "the model returned no logits" })

@@ -23,9 +23,10 @@ ${chainHelp}
   --threads N           decode threads (default 1; more threads slow small models down)
   --context N           positions per session (default and maximum: the model's training context, less one)
   --sessions N          concurrent sessions (default 4)
-  --batch-sessions      evaluate several sessions' tokens in one batch: more throughput on a GPU, but a session's
-                        logits then depend on what else ran at that moment (failover replays and checks are no
-                        longer bit-exact)
+  --batch-sessions      one context whose sessions node-llama-cpp evaluates in shared batches (default: a context
+                        per session, each evaluating alone, in parallel): can help on a GPU, but a session's logits
+                        then depend on what else ran at that moment (failover replays and checks are no longer
+                        bit-exact)
   --idle-timeout S      close a session after S seconds without a request (default 60)
   --json                print one JSON line {peerId, multiaddrs, manifest} instead of text
 `
