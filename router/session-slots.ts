@@ -8,15 +8,16 @@ import type { ExpertHandle } from "./swarm.ts"
 
 /** How a generation survives experts that die or stall. */
 export interface Failover {
-  /** Another expert of the family, none of `exclude`, or undefined when none is left. */
+  /** Another expert of the family, none of `exclude` (the experts serving the generation now), or undefined. */
   readonly replacement: (exclude: ReadonlySet<string>) => ExpertHandle | undefined
   /** Reports an expert that failed (the router evicts or bans it). */
   readonly failed: (peerId: string, reason: string) => void
   /** A step slower than this counts as a stall. */
   readonly stepDeadlineMs: number
   /**
-   * Opening a session (dial and prefill) slower than this counts as a stall. Default: twice the step deadline plus a
-   * millisecond per prompt token.
+   * Opening a session (dial and prefill) slower than this counts as a stall. Default: the step deadline plus a
+   * millisecond per prompt token (a dial takes a few round trips, which the step deadline's floor of 1 s covers up
+   * to a few hundred ms of RTT; the step deadline itself grows with measured latency).
    */
   readonly openDeadlineMs?: number
   /** Replacements one generation may open, at most. Default 8. */
@@ -76,7 +77,6 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
   const slots: Slot[] = []
   /** Every session opened, for the figures and for closing at the end. */
   const sessions: Slot[] = []
-  const used = new Set<string>()
   let replacements = 0
   let degradedSteps = 0
   /** Set when the generation ends: replays stop, and nothing is replaced or reported any more. */
@@ -85,9 +85,8 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
   let lastFailure: unknown
 
   const open = async (expert: ExpertHandle): Promise<Slot> => {
-    used.add(expert.peerId)
     let session: ExpertSession
-    const openDeadlineMs = failover?.openDeadlineMs ?? 2 * (failover?.stepDeadlineMs ?? 0) + options.prompt.length
+    const openDeadlineMs = failover?.openDeadlineMs ?? (failover?.stepDeadlineMs ?? 0) + options.prompt.length
     const deadline = failover === undefined ? undefined : AbortSignal.timeout(openDeadlineMs)
     const signal =
       deadline === undefined
@@ -162,7 +161,9 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
 
   const startReplacement = (tokens: ReadonlyArray<number>) => {
     if (closed || failover === undefined || replacements >= (failover.maxReplacements ?? 8)) return
-    const expert = failover.replacement(used)
+    // Any expert not serving this generation now: one that failed earlier is kept out by its ban for as long as the
+    // ban lasts, and may serve again afterwards (a long answer can outlast several faults).
+    const expert = failover.replacement(new Set(slots.map((slot) => slot.expert.peerId)))
     if (expert === undefined) return
     replacements++
     const pending: Slot = {
@@ -216,7 +217,6 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
           steps: 0,
           stepMsTotal: 0
         }
-        used.add(slot.expert.peerId)
         slots.push(adopted)
         sessions.push(adopted)
       }

@@ -15,7 +15,7 @@ export const renderReport = (result: ChaosResult, context: { readonly date: stri
     "# Reliability report",
     "",
     `Written by \`npm run chaos\` on ${context.date} (${context.machine}). Replay it with`,
-    `\`npm run chaos -- --seed ${options.seed} --clients ${options.clients} --requests ${options.requestsPerClient}\`.`,
+    `\`npm run chaos -- --seed ${options.seed} --clients ${options.clients} --requests ${options.requestsPerClient} --experts ${options.experts} --tokens ${options.maxTokens} --gap ${options.meanGapMs}\`.`,
     "",
     "## Set-up",
     "",
