@@ -55,6 +55,9 @@ interface OpenOptions {
   readonly releaseParked?: (peerId: string) => Promise<number>
 }
 
+/** An expert that failed in a generation is not asked again by the same generation for this long. */
+const RETRY_AFTER_MS = 5000
+
 const withDeadline = <A>(work: Promise<A>, ms: number, onStall: () => void): Promise<A> =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -77,6 +80,8 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
   const slots: Slot[] = []
   /** Every session opened, for the figures and for closing at the end. */
   const sessions: Slot[] = []
+  /** When each expert last failed in this generation. */
+  const failedAt = new Map<string, number>()
   let replacements = 0
   let degradedSteps = 0
   /** Set when the generation ends: replays stop, and nothing is replaced or reported any more. */
@@ -136,6 +141,7 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
     const index = slots.indexOf(slot)
     if (index !== -1) slots.splice(index, 1)
     slot.session.abort("failed")
+    failedAt.set(slot.expert.peerId, performance.now())
     failover?.failed(slot.expert.peerId, cause instanceof ExpertError ? cause.code : "STALLED")
   }
 
@@ -161,9 +167,12 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
 
   const startReplacement = (tokens: ReadonlyArray<number>) => {
     if (closed || failover === undefined || replacements >= (failover.maxReplacements ?? 8)) return
-    // Any expert not serving this generation now: one that failed earlier is kept out by its ban for as long as the
-    // ban lasts, and may serve again afterwards (a long answer can outlast several faults).
-    const expert = failover.replacement(new Set(slots.map((slot) => slot.expert.peerId)))
+    // Any expert not serving this generation now and not failed in it lately: one that failed (or was full) may serve
+    // again some seconds later, ban permitting (a long answer can outlast several faults).
+    const now = performance.now()
+    const exclude = new Set(slots.map((slot) => slot.expert.peerId))
+    for (const [peerId, at] of failedAt) if (now - at < RETRY_AFTER_MS) exclude.add(peerId)
+    const expert = failover.replacement(exclude)
     if (expert === undefined) return
     replacements++
     const pending: Slot = {
@@ -185,6 +194,7 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
         slots.splice(slots.indexOf(pending), 1)
         if (closed) return
         lastFailure = cause
+        failedAt.set(expert.peerId, performance.now())
         failover.failed(expert.peerId, cause instanceof ExpertError ? cause.code : "UNREACHABLE")
         startReplacement(tokens)
         return
@@ -245,6 +255,7 @@ export const createSlots = (dial: Dial, options: OpenOptions, failover: Failover
         }
         if (failover === undefined) throw result.reason
         lastFailure = result.reason
+        failedAt.set(chosen[index]!.peerId, performance.now())
         failover.failed(
           chosen[index]!.peerId,
           result.reason instanceof ExpertError ? result.reason.code : "UNREACHABLE"
