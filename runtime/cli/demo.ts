@@ -22,8 +22,8 @@ libp2p, streams the story and prints the swarm and per-token figures. Then the O
 front of the same swarm and answers one chat request, and a second turn of a chat that reuses the first turn's expert
 sessions; an expert is SIGKILLed mid-answer and a replacement takes over. Then the self-prompt loop writes a few
 tasks under the action catalog's grammar and an operator's tier-2 task is refused in phase 0. Last, governance: the embedded chain with the contracts, a
-phase change by vote, a guardian's halt (the gateway answers 503) and a resume by vote. Everything shuts down at the
-end.
+phase change by vote, an operator's tier-2 task proposed on chain and run once a vote approves it, a guardian's halt
+(the gateway answers 503) and a resume by vote. Everything shuts down at the end.
 
   --models DIR          where the GGUF files are (default $MESH_MODELS or ../shared/models)
   --k N                 experts mixed per token (default 3)

@@ -10,6 +10,7 @@ import { describeIntent, haltOnChain, intentCall, type ProposalIntent } from "..
 import { readSnapshot } from "../../governance/chain/read.ts"
 import { acquireChainServer } from "../../governance/chain-server.ts"
 import type { Address } from "../../governance/deployment.ts"
+import { escalationDemo } from "./safety-demo.ts"
 
 export interface GovernanceDemoOptions {
   readonly modelsDir: string
@@ -76,6 +77,16 @@ export const governanceDemo = (options: GovernanceDemoOptions) =>
       `  "Move the mesh to phase 1": proposed, 4 votes for, queued, timelock passed, executed in ${phaseMs.toFixed(0)} ms`
     )
     out(`  status: ${yield* status}; the gateway's node sees tier ${governance.state().maxTier}`)
+    yield* escalationDemo({
+      modelsDir: options.modelsDir,
+      bootstrapAddress: options.bootstrapAddress,
+      experts: options.experts,
+      seed: 1,
+      clients,
+      deployment,
+      voters,
+      out
+    })
 
     const message = yield* Effect.promise(() =>
       createHaltMessage(clients, deployment, guardian, "demo: guardian pulls the kill switch", Date.now())

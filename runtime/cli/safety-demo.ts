@@ -7,7 +7,11 @@ import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import { startControlNode } from "../../control/control-node.ts"
 import { taskResult } from "../../control/service.ts"
+import type { Account, ChainClients } from "../../governance/chain/client.ts"
+import { passProposal } from "../../governance/chain/local.ts"
+import type { Deployment } from "../../governance/deployment.ts"
 import { layerMemory } from "../../governance/service.ts"
+import { chainProposer } from "../../safety/chain-proposer.ts"
 import { layerLevel } from "../../store/store.ts"
 import { formatTaskLine } from "./task-output.ts"
 
@@ -58,3 +62,82 @@ export const safetyDemo = (options: SafetyDemoOptions) =>
     out(`operator task "Ban the slowest expert." (tier 2 in phase 0):`)
     out(`  ${formatTaskLine(taskResult(operator))}`)
   })
+
+export interface EscalationDemoOptions {
+  readonly modelsDir: string
+  readonly bootstrapAddress: string
+  readonly experts: number
+  readonly seed: number
+  readonly clients: ChainClients
+  readonly deployment: Deployment
+  /** Dev accounts holding votes; the first one files the proposal. */
+  readonly voters: ReadonlyArray<Account>
+  readonly out: (line: string) => void
+}
+
+/**
+ * Escalation on the chain: a control node that follows the chain gets an operator's tier-2 task, which the phase does
+ * not allow; it becomes an on-chain proposal approving exactly that action, the voters pass it, and the node runs it.
+ */
+export const escalationDemo = (options: EscalationDemoOptions) =>
+  Effect.gen(function* () {
+    const { out } = options
+    const dataDir = yield* Effect.acquireRelease(
+      Effect.sync(() => mkdtempSync(join(tmpdir(), "mesh-demo-escalation-"))),
+      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+    )
+    // The node reads governance from the chain; the memory layer only satisfies the type.
+    const services = yield* Layer.build(Layer.merge(layerMemory(), layerLevel(join(dataDir, "tasks"))))
+    const node = yield* Effect.provide(
+      startControlNode({
+        modelsDir: options.modelsDir,
+        bootstrap: [options.bootstrapAddress],
+        governance: { deployment: options.deployment, pollIntervalMs: 250 },
+        operators: [],
+        safety: {
+          intervalMs: 0,
+          sampling: { temperature: 1, seed: options.seed },
+          proposer: chainProposer({
+            clients: options.clients,
+            deployment: options.deployment,
+            account: options.voters[0]!
+          })
+        }
+      }),
+      services
+    )
+    yield* Effect.promise(() => node.router.waitForExperts(options.experts, 20_000))
+    const governance = node.router.governance!
+    yield* governance.refresh
+    const task = yield* node.safety.runTask({
+      source: "operator",
+      text: "Ban the slowest expert.",
+      types: ["ban_peer"]
+    })
+    out(
+      `  operator task "Ban the slowest expert." (tier 2, phase ${governance.state().phase} allows tier ${governance.state().maxTier}):`
+    )
+    out(`    ${formatTaskLine(taskResult(task))}`)
+    const proposal = (task.result as { proposal?: string } | undefined)?.proposal
+    if (task.decision !== "proposed" || proposal === undefined || !/^\d+$/.test(proposal)) return
+    const started = performance.now()
+    yield* Effect.promise(() =>
+      passProposal(options.clients, options.deployment, BigInt(proposal), options.voters.slice(1))
+    )
+    yield* governance.refresh
+    // The node runs an approved action as soon as it sees the approval.
+    for (let waited = 0; waited < 10_000; waited += 100) {
+      const ran = (yield* node.safety.tasks(20)).find(
+        (record) => record.source === "governance" && record.actionHash === task.actionHash
+      )
+      if (ran !== undefined) {
+        out(
+          `  voters approved exactly that action; ${(performance.now() - started).toFixed(0)} ms later the node ran it:`
+        )
+        out(`    ${formatTaskLine(taskResult(ran))}`)
+        return
+      }
+      yield* Effect.sleep("100 millis")
+    }
+    out("  the approved action did not run within 10 s")
+  }).pipe(Effect.scoped)
