@@ -8,9 +8,9 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { modelPath, PROJECT_ROOT, resolveModelsDir } from "../runtime/models-dir.ts"
 import { renderReport } from "../testbed/chaos/report.ts"
-import { quantile, runChaos } from "../testbed/chaos/run.ts"
+import { runChaos } from "../testbed/chaos/run.ts"
 import { netnsAvailable, sweepStaleTestbeds } from "../testbed/netns.ts"
-import { machine, writeResult } from "./report.ts"
+import { machine, percentile, writeResult } from "./report.ts"
 
 const usage =
   "usage: npm run chaos -- [--seed N] [--clients N] [--requests N] [--experts N] [--tokens N] [--gap MS] [--out FILE]"
@@ -45,13 +45,6 @@ const integer = (name: keyof typeof parsed, fallback: number, min: number, max: 
   return value
 }
 
-const available = netnsAvailable()
-if (!available.ok) {
-  console.error(`the chaos suite needs network namespaces: ${available.reason}`)
-  process.exit(2)
-}
-sweepStaleTestbeds()
-
 const seed = integer("seed", Math.floor(Math.random() * 1_000_000), 0, Number.MAX_SAFE_INTEGER)
 const options = {
   seed,
@@ -66,6 +59,13 @@ const options = {
   modelPath: modelPath("stories260K.gguf"),
   modelsDir: resolveModelsDir()
 }
+const available = netnsAvailable()
+if (!available.ok) {
+  console.error(`the chaos suite needs network namespaces: ${available.reason}`)
+  process.exit(2)
+}
+sweepStaleTestbeds()
+
 console.log(
   `chaos: seed ${seed}, ${options.clients} clients x ${options.requestsPerClient} requests, ${options.experts} experts`
 )
@@ -76,13 +76,17 @@ const out = parsed.out ?? join(PROJECT_ROOT, "docs/reliability-report.md")
 writeFileSync(out, report)
 const json = writeResult("chaos", { machine: about, ...result })
 
+const gapMs = (p: number) => {
+  const value = percentile(result.recoveryGapsMs, p)
+  return Number.isNaN(value) ? "n/a" : `${value.toFixed(0)} ms`
+}
 const count = (verdict: string) => result.requests.filter((request) => request.verdict === verdict).length
 const leaks =
   result.sessionsAfterRun.filter((entry) => entry.open > entry.parked).length +
   result.sessionsAfterGateway.filter((entry) => entry.open !== 0).length
 console.log(
   `\n${count("ok")} ok, ${count("failed")} failed with an error, ${count("cut")} cut, ${count("mismatch")} wrong; ` +
-    `recovery p50 ${quantile(result.recoveryGapsMs, 0.5)?.toFixed(0) ?? "n/a"} ms, p99 ${quantile(result.recoveryGapsMs, 0.99)?.toFixed(0) ?? "n/a"} ms; ` +
+    `recovery p50 ${gapMs(50)}, p99 ${gapMs(99)}; ` +
     `${leaks} leaked\nwrote ${out} and ${json}`
 )
 const passed = count("failed") <= 1 && count("cut") === 0 && count("mismatch") === 0 && leaks === 0

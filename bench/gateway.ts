@@ -9,7 +9,7 @@ import { type ExpertProcess, spawnExpert } from "../runtime/expert-process.ts"
 import { modelPath, resolveModelsDir } from "../runtime/models-dir.ts"
 import { newIdentity } from "../runtime/p2p/identity.ts"
 import type { RouterNode } from "../runtime/router-node.ts"
-import { machine, median, table, writeResult } from "./report.ts"
+import { machine, median, percentile, table, writeResult } from "./report.ts"
 
 const MODEL = "stories260K.gguf"
 const PROMPT = "Once upon a time"
@@ -34,13 +34,6 @@ interface Run {
   readonly seconds: number
   readonly samples: ReadonlyArray<Sample>
   readonly errors: ReadonlyArray<string>
-}
-
-/** Nearest-rank percentile, p in (0, 100]. */
-const percentile = (values: ReadonlyArray<number>, p: number): number => {
-  if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!
 }
 
 const sample = (sent: number, contents: ReadonlyArray<number>, tokens: number): Sample => {

@@ -14,7 +14,7 @@ import { HALT_TOPIC } from "../governance/halt-message.ts"
 import { DEFAULT_POLL_INTERVAL_MS, type NodeGovernance, startGovernance } from "../governance/live.ts"
 import { newIdentity } from "../runtime/p2p/identity.ts"
 import { acquireP2PNode, type P2PNode } from "../runtime/p2p/node.ts"
-import { machine, table, writeResult } from "./report.ts"
+import { machine, percentile, table, writeResult } from "./report.ts"
 
 const NODES = 10
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 20)
@@ -22,10 +22,6 @@ const POLL_MS = Number(process.env.BENCH_POLL_MS ?? DEFAULT_POLL_INTERVAL_MS)
 const BASELINE_TOPIC = "mesh/bench-baseline/1"
 const LOOPBACK = ["/ip4/127.0.0.1/tcp/0"]
 
-const percentile = (values: ReadonlyArray<number>, p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
-}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const until = async (check: () => boolean, ms: number) => {
   const deadline = performance.now() + ms

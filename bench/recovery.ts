@@ -14,7 +14,7 @@ import { type ExpertProcess, spawnBootstrap, spawnExpert } from "../runtime/expe
 import { modelPath, resolveModelsDir } from "../runtime/models-dir.ts"
 import { newIdentity } from "../runtime/p2p/identity.ts"
 import { startRouterNode } from "../runtime/router-node.ts"
-import { machine, median, table, writeResult } from "./report.ts"
+import { machine, median, percentile, table, writeResult } from "./report.ts"
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 8)
 const KILL_AFTER = 4
@@ -22,11 +22,6 @@ const CASES = [
   { model: "stories260K.gguf", lengths: [16, 64, 256, 480] },
   { model: "llama-2-tiny-random.gguf", lengths: [1024, 2048, 4000] }
 ]
-
-const percentile = (values: ReadonlyArray<number>, p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -20,17 +20,13 @@ import { compileGrammar } from "../safety/grammar.ts"
 import { createMasker, indexVocabulary, vocabularyOf } from "../safety/token-mask.ts"
 import { writeTask } from "../safety/writer.ts"
 import { layerLevel } from "../store/store.ts"
-import { machine, median, table, writeResult } from "./report.ts"
+import { machine, median, percentile, table, writeResult } from "./report.ts"
 
 const MODELS = ["stories260K.gguf", "stories260K-q8_0.gguf", "stories260K-q4_0.gguf"]
 const TASKS = Number(process.env.BENCH_TASKS ?? 40)
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 12)
 const PROMPT = "The mesh has three experts. The next task is:"
 
-const percentile = (values: ReadonlyArray<number>, p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!
-}
 const ms = (value: number, digits = 2) => value.toFixed(digits)
 
 const main = Effect.gen(function* () {

@@ -188,12 +188,17 @@ export const startRouterNode = (options: RouterNodeOptions) =>
      * K experts of the family, none banned if that is possible; otherwise banned ones fill in (a peer that failed a
      * moment ago is still a better try than refusing the request).
      */
-    const chooseAvoidingBans = (family: string, k: number, random: () => number) => {
+    const usableExperts = (family: string) => {
       const banned = bans.banned()
-      const state = watcher.state()
-      const clean = expertsOf(state, family).filter((expert) => !banned.has(expert.peerId)).length
-      return chooseExperts(state, { tokenizerHash: family, k, random, ...(clean >= k ? { exclude: banned } : {}) })
+      return expertsOf(watcher.state(), family).filter((expert) => !banned.has(expert.peerId)).length
     }
+    const chooseAvoidingBans = (family: string, k: number, random: () => number) =>
+      chooseExperts(watcher.state(), {
+        tokenizerHash: family,
+        k,
+        random,
+        ...(usableExperts(family) >= k ? { exclude: bans.banned() } : {})
+      })
 
     async function* generateWithRegistry(request: RouterGenerationRequest): AsyncGenerator<GenerationEvent> {
       const pinned = (request.only ?? []).map((peerId) => {
@@ -284,10 +289,7 @@ export const startRouterNode = (options: RouterNodeOptions) =>
       peerId: node.peerId,
       watcher,
       largestFamily,
-      usableExperts: (family) => {
-        const banned = bans.banned()
-        return expertsOf(watcher.state(), family).filter((expert) => !banned.has(expert.peerId)).length
-      },
+      usableExperts,
       waitForExperts: (count, timeoutMs, family) =>
         watcher.until((state) => {
           const counts = families(state)

@@ -10,8 +10,10 @@ import { taskResult } from "../../control/service.ts"
 import type { Account, ChainClients } from "../../governance/chain/client.ts"
 import { passProposal } from "../../governance/chain/local.ts"
 import type { Deployment } from "../../governance/deployment.ts"
+import type { GovernanceConfig } from "../../governance/live.ts"
 import { layerMemory } from "../../governance/service.ts"
 import { chainProposer } from "../../safety/chain-proposer.ts"
+import type { Proposer } from "../../safety/controller.ts"
 import { layerLevel } from "../../store/store.ts"
 import { formatTaskLine } from "./task-output.ts"
 
@@ -23,9 +25,15 @@ export interface SafetyDemoOptions {
   readonly out: (line: string) => void
 }
 
-export const safetyDemo = (options: SafetyDemoOptions) =>
+/**
+ * A control node for the demo, joined to the swarm, with its task store in a temporary folder removed with the scope.
+ * Without `governance` it runs in phase 0 (the memory layer); with it, it follows the chain.
+ */
+const startDemoControlNode = (
+  options: SafetyDemoOptions,
+  chain?: { readonly governance: GovernanceConfig; readonly proposer: Proposer }
+) =>
   Effect.gen(function* () {
-    const { out } = options
     const dataDir = yield* Effect.acquireRelease(
       Effect.sync(() => mkdtempSync(join(tmpdir(), "mesh-demo-tasks-"))),
       (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
@@ -36,11 +44,23 @@ export const safetyDemo = (options: SafetyDemoOptions) =>
         modelsDir: options.modelsDir,
         bootstrap: [options.bootstrapAddress],
         operators: [],
-        safety: { intervalMs: 0, sampling: { temperature: 1, seed: options.seed } }
+        ...(chain === undefined ? {} : { governance: chain.governance }),
+        safety: {
+          intervalMs: 0,
+          sampling: { temperature: 1, seed: options.seed },
+          ...(chain === undefined ? {} : { proposer: chain.proposer })
+        }
       }),
       services
     )
     yield* Effect.promise(() => node.router.waitForExperts(options.experts, 20_000))
+    return node
+  })
+
+export const safetyDemo = (options: SafetyDemoOptions) =>
+  Effect.gen(function* () {
+    const { out } = options
+    const node = yield* startDemoControlNode(options)
     out("\nself-prompt: the mesh writes its next tasks (grammar-constrained to the action catalog), phase 0")
     const started = performance.now()
     yield* node.safety.startLoops(1, 3)
@@ -63,16 +83,11 @@ export const safetyDemo = (options: SafetyDemoOptions) =>
     out(`  ${formatTaskLine(taskResult(operator))}`)
   })
 
-export interface EscalationDemoOptions {
-  readonly modelsDir: string
-  readonly bootstrapAddress: string
-  readonly experts: number
-  readonly seed: number
+export interface EscalationDemoOptions extends SafetyDemoOptions {
   readonly clients: ChainClients
   readonly deployment: Deployment
   /** Dev accounts holding votes; the first one files the proposal. */
   readonly voters: ReadonlyArray<Account>
-  readonly out: (line: string) => void
 }
 
 /**
@@ -82,31 +97,10 @@ export interface EscalationDemoOptions {
 export const escalationDemo = (options: EscalationDemoOptions) =>
   Effect.gen(function* () {
     const { out } = options
-    const dataDir = yield* Effect.acquireRelease(
-      Effect.sync(() => mkdtempSync(join(tmpdir(), "mesh-demo-escalation-"))),
-      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-    )
-    // The node reads governance from the chain; the memory layer only satisfies the type.
-    const services = yield* Layer.build(Layer.merge(layerMemory(), layerLevel(join(dataDir, "tasks"))))
-    const node = yield* Effect.provide(
-      startControlNode({
-        modelsDir: options.modelsDir,
-        bootstrap: [options.bootstrapAddress],
-        governance: { deployment: options.deployment, pollIntervalMs: 250 },
-        operators: [],
-        safety: {
-          intervalMs: 0,
-          sampling: { temperature: 1, seed: options.seed },
-          proposer: chainProposer({
-            clients: options.clients,
-            deployment: options.deployment,
-            account: options.voters[0]!
-          })
-        }
-      }),
-      services
-    )
-    yield* Effect.promise(() => node.router.waitForExperts(options.experts, 20_000))
+    const node = yield* startDemoControlNode(options, {
+      governance: { deployment: options.deployment, pollIntervalMs: 250 },
+      proposer: chainProposer({ clients: options.clients, deployment: options.deployment, account: options.voters[0]! })
+    })
     const governance = node.router.governance!
     yield* governance.refresh
     const task = yield* node.safety.runTask({

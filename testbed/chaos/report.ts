@@ -1,9 +1,12 @@
 // docs/reliability-report.md from a chaos run: what was injected and how often, what the clients saw, how long
 // recovery took, whether sessions leaked, and the seed that replays it.
-import { FAULT_KINDS, FAULT_MEANING } from "./plan.ts"
-import { type ChaosResult, quantile } from "./run.ts"
 
-const ms = (value: number | undefined) => (value === undefined ? "n/a" : `${Math.round(value)} ms`)
+import { percentile } from "../../bench/report.ts"
+import { FAULT_KINDS, FAULT_MEANING } from "./plan.ts"
+import type { ChaosResult } from "./run.ts"
+
+const ms = (value: number | undefined) =>
+  value === undefined || Number.isNaN(value) ? "n/a" : `${Math.round(value)} ms`
 
 export const renderReport = (result: ChaosResult, context: { readonly date: string; readonly machine: string }) => {
   const { options, requests } = result
@@ -62,7 +65,7 @@ export const renderReport = (result: ChaosResult, context: { readonly date: stri
       ["that lost none", result.undisturbedGapsMs]
     ].map(([label, gaps]) => {
       const sorted = gaps as ReadonlyArray<number>
-      return `| ${label} | ${sorted.length} | ${ms(quantile(sorted, 0.5))} | ${ms(quantile(sorted, 0.9))} | ${ms(quantile(sorted, 0.99))} | ${ms(sorted.at(-1))} |`
+      return `| ${label} | ${sorted.length} | ${ms(percentile(sorted, 50))} | ${ms(percentile(sorted, 90))} | ${ms(percentile(sorted, 99))} | ${ms(sorted.at(-1))} |`
     }),
     "",
     "A stalled or frozen expert is given up after its step deadline (eight times its measured step latency, at least",

@@ -8,10 +8,10 @@ import { startGatewayNode } from "../../gateway/gateway-node.ts"
 import { asPeerId } from "../../router/registry/events.ts"
 import { getExpert } from "../../router/registry/state.ts"
 import { newIdentity } from "../../runtime/p2p/identity.ts"
-import { startRouterNode } from "../../runtime/router-node.ts"
+import { type RouterNode, startRouterNode } from "../../runtime/router-node.ts"
 import { countByKind, type FaultKind, type PlannedFault, planFaults } from "./plan.ts"
 import { longestGapMs, type StreamRecord, streamCompletion } from "./stream-client.ts"
-import { startChaosSwarm } from "./swarm.ts"
+import { type ChaosSwarm, startChaosSwarm } from "./swarm.ts"
 
 export interface ChaosOptions {
   readonly seed: number
@@ -137,6 +137,34 @@ const commonPrefix = (left: ReadonlyArray<number>, right: ReadonlyArray<number>)
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Each expert's open sessions by its heartbeats in `router`'s registry, beside the sessions `parked` on it, polled
+ * for up to 15 s until every entry passes `settled` (heartbeats lag); the last reading either way.
+ */
+const settledSessions = async (
+  swarm: ChaosSwarm,
+  router: RouterNode,
+  parked: ReadonlyMap<string, number>,
+  settled: (entry: ExpertSessions) => boolean
+): Promise<ReadonlyArray<ExpertSessions>> => {
+  const read = () =>
+    swarm.experts.map((expert) => ({
+      peerId: expert.peerId,
+      open: getExpert(router.watcher.state(), asPeerId(expert.peerId))?.load?.openSessions ?? -1,
+      parked: parked.get(expert.peerId) ?? 0
+    }))
+  let sessions = read()
+  for (
+    let waited = 0;
+    waited < 15_000 && !sessions.every((entry) => entry.open >= 0 && settled(entry));
+    waited += 250
+  ) {
+    await sleep(250)
+    sessions = read()
+  }
+  return sessions
+}
 
 export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
   const log = options.log ?? (() => undefined)
@@ -270,20 +298,12 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
 
     // Every expert back in the registry and reporting, through heartbeats, no more sessions than are parked on it.
     await router.waitForExperts(options.experts, 30_000)
-    const sessionsNow = (): ExpertSessions[] => {
-      const parked = router.sticky().byExpert
-      return swarm.experts.map((expert) => ({
-        peerId: expert.peerId,
-        open: getExpert(router.watcher.state(), asPeerId(expert.peerId))?.load?.openSessions ?? -1,
-        parked: parked.get(expert.peerId) ?? 0
-      }))
-    }
-    let sessionsAfterRun = sessionsNow()
-    for (let waited = 0; waited < 15_000; waited += 250) {
-      sessionsAfterRun = sessionsNow()
-      if (sessionsAfterRun.every((entry) => entry.open >= 0 && entry.open <= entry.parked)) break
-      await sleep(250)
-    }
+    const sessionsAfterRun = await settledSessions(
+      swarm,
+      router,
+      router.sticky().byExpert,
+      (entry) => entry.open <= entry.parked
+    )
 
     // Then the gateway goes away, and with it every parked session.
     await runtime.runPromise(Scope.close(scope, Exit.void))
@@ -299,16 +319,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
       ).pipe(Effect.orDie)
     )
     await watcher.waitForExperts(options.experts, 30_000)
-    let sessionsAfterGateway: ExpertSessions[] = []
-    for (let waited = 0; waited < 15_000; waited += 250) {
-      sessionsAfterGateway = swarm.experts.map((expert) => ({
-        peerId: expert.peerId,
-        open: getExpert(watcher.watcher.state(), asPeerId(expert.peerId))?.load?.openSessions ?? -1,
-        parked: 0
-      }))
-      if (sessionsAfterGateway.every((entry) => entry.open === 0)) break
-      await sleep(250)
-    }
+    const sessionsAfterGateway = await settledSessions(swarm, watcher, new Map(), (entry) => entry.open === 0)
 
     const affected = (result: RequestResult) => result.replacements > 0 || result.degradedSteps > 0
     const sorted = (values: number[]) => values.sort((left, right) => left - right)
@@ -330,7 +341,3 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
     await swarm.destroy()
   }
 }
-
-/** The value at quantile `q` (0..1) of sorted values; undefined when there are none. */
-export const quantile = (sorted: ReadonlyArray<number>, q: number): number | undefined =>
-  sorted.length === 0 ? undefined : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]
