@@ -469,6 +469,7 @@ describe("refusals", () => {
       expectRefused(decodeRequest(openSession({ sessionId })), reason)
       expectRefused(decodeRequest(step({ sessionId })), reason)
       expectRefused(decodeRequest(Frame.encode({ closeSession: { sessionId } })), reason)
+      expectRefused(decodeRequest(Frame.encode({ parkSession: { sessionId } })), reason)
     }
   })
 
